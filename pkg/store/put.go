@@ -1,0 +1,192 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+)
+
+var (
+	// ErrInvalidReport: the uploaded body is not a GuideLLM report (the decoder error is wrapped).
+	ErrInvalidReport = errors.New("not a readable GuideLLM report")
+	// ErrInvalidLabels: the upload labels break the rules of ValidateLabels.
+	ErrInvalidLabels = errors.New("invalid labels")
+	// ErrReportTooLarge: the report is above Config.MaxObjectBytes.
+	ErrReportTooLarge = errors.New("report is larger than store.maxObjectSizeMB")
+)
+
+// Label rules. S3 lower-cases user-metadata keys, so all labels travel as one JSON metadata value,
+// which must fit the 2 KiB that AWS allows for all user metadata of an object.
+const (
+	maxLabels          = 32
+	maxLabelValueLen   = 256
+	maxLabelsJSONBytes = 2048 - len(labelsMetadataKey)
+	// labelsMetadataKey is stored as the header x-amz-meta-inference-roi-labels.
+	labelsMetadataKey = "inference-roi-labels"
+)
+
+var labelNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,62}$`)
+
+// ValidateLabels checks upload labels: at most 32; names match ^[A-Za-z][A-Za-z0-9_.-]{0,62}$;
+// values are 1 to 256 printable ASCII characters; all together fit S3's 2 KiB of user metadata.
+// Errors wrap ErrInvalidLabels and name the offending label.
+func ValidateLabels(labels map[string]string) error {
+	if len(labels) > maxLabels {
+		return fmt.Errorf("%w: %d labels, at most %d are allowed", ErrInvalidLabels, len(labels), maxLabels)
+	}
+	names := make([]string, 0, len(labels))
+	for name := range labels {
+		names = append(names, name)
+	}
+	sort.Strings(names) // report the first bad label deterministically
+	for _, name := range names {
+		if !labelNameRE.MatchString(name) {
+			return fmt.Errorf("%w: label name %q must start with a letter and have at most 63 letters, digits, '_', '.' or '-'",
+				ErrInvalidLabels, name)
+		}
+		v := labels[name]
+		if v == "" {
+			return fmt.Errorf("%w: label %q has an empty value", ErrInvalidLabels, name)
+		}
+		if len(v) > maxLabelValueLen {
+			return fmt.Errorf("%w: label %q has a value of %d characters, at most %d are allowed", ErrInvalidLabels, name, len(v), maxLabelValueLen)
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] < 0x20 || v[i] > 0x7e {
+				return fmt.Errorf("%w: label %q has a character at position %d that is not printable ASCII", ErrInvalidLabels, name, i+1)
+			}
+		}
+	}
+	if enc := encodeLabels(labels); len(enc) > maxLabelsJSONBytes {
+		return fmt.Errorf("%w: the labels take %d bytes as JSON; S3 stores at most %d bytes of object metadata, shorten or drop some",
+			ErrInvalidLabels, len(enc), maxLabelsJSONBytes)
+	}
+	return nil
+}
+
+// encodeLabels is the metadata value: JSON with sorted keys, "" when there are no labels.
+func encodeLabels(labels map[string]string) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(labels); err != nil {
+		panic(err) // a map[string]string always encodes
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// labelsFromMetadata reads the labels stored by Put; a malformed value becomes a Problem reason.
+func labelsFromMetadata(meta map[string]string) (map[string]string, error) {
+	for k, v := range meta {
+		if !strings.EqualFold(k, labelsMetadataKey) {
+			continue
+		}
+		var labels map[string]string
+		if err := json.Unmarshal([]byte(v), &labels); err != nil {
+			return nil, fmt.Errorf("the upload labels (metadata x-amz-meta-%s) are not a JSON object of strings (%v); "+
+				"upload the report again or remove that metadata", labelsMetadataKey, err)
+		}
+		return labels, nil
+	}
+	return nil, nil
+}
+
+// Put validates and stores one report with its labels, and returns the key and the run as Snapshot
+// will serve it. The next Snapshot lists the bucket again and contains the run.
+func (s *Store) Put(ctx context.Context, report []byte, labels map[string]string) (string, *guidellm.Run, error) {
+	if err := ValidateLabels(labels); err != nil {
+		return "", nil, err
+	}
+	if int64(len(report)) > s.cfg.MaxObjectBytes {
+		return "", nil, fmt.Errorf("%w: the report is %s, the limit is %s", ErrReportTooLarge, formatBytes(int64(len(report))), formatBytes(s.cfg.MaxObjectBytes))
+	}
+	ext, contentType := reportFormat(report)
+	run, err := s.cfg.Decode("upload"+ext, report)
+	if err == nil && run == nil {
+		err = errors.New("the decoder returned no run")
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %w", ErrInvalidReport, err)
+	}
+	meta := encodeLabels(labels)
+	model := labels["model"]
+	if model == "" {
+		model = run.Model
+	}
+	key := uploadKey(s.cfg.Prefix, model, time.Now(), report, meta, ext)
+	opts := minio.PutObjectOptions{ContentType: contentType}
+	if meta != "" {
+		opts.UserMetadata = map[string]string{labelsMetadataKey: meta}
+	}
+	if _, err := s.client.PutObject(ctx, s.cfg.Bucket, key, bytes.NewReader(report), int64(len(report)), opts); err != nil {
+		return "", nil, fmt.Errorf("storing the report as s3://%s/%s: %w", s.cfg.Bucket, key, describeS3Error(err, s.cfg.Bucket))
+	}
+	s.mu.Lock()
+	s.gen++
+	s.mu.Unlock()
+	run.Source = key
+	mergeLabels(run, labels)
+	return key, run, nil
+}
+
+// reportFormat tells JSON from YAML: GuideLLM JSON reports are one object.
+func reportFormat(report []byte) (ext, contentType string) {
+	if t := bytes.TrimLeft(report, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
+		return ".json", "application/json"
+	}
+	return ".yaml", "application/yaml"
+}
+
+// uploadKey is <prefix>uploads/<model or "unknown">/<UTC time>-<hash>.<ext>. The hash covers the
+// report and its labels, so the same report uploaded again with other labels gets its own object.
+func uploadKey(prefix, model string, now time.Time, report []byte, labelsJSON, ext string) string {
+	h := sha256.New()
+	h.Write(report)
+	h.Write([]byte{0})
+	h.Write([]byte(labelsJSON))
+	return fmt.Sprintf("%suploads/%s/%s-%s%s", prefix, modelSegment(model), now.UTC().Format("20060102T150405Z"),
+		hex.EncodeToString(h.Sum(nil))[:12], ext)
+}
+
+// modelSegment turns a model name into one safe key segment: runs of characters outside
+// [A-Za-z0-9._-] become "-" ("meta-llama/Llama-3.1-8B" → "meta-llama-Llama-3.1-8B"), at most
+// 100 characters, "unknown" when nothing is left.
+func modelSegment(model string) string {
+	const maxLen = 100
+	var b strings.Builder
+	dash := false
+	for _, r := range model {
+		ok := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '.' || r == '_' || r == '-'
+		switch {
+		case ok:
+			b.WriteRune(r)
+			dash = false
+		case !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	seg := strings.Trim(b.String(), "-.")
+	if len(seg) > maxLen {
+		seg = strings.TrimRight(seg[:maxLen], "-.")
+	}
+	if seg == "" {
+		return "unknown"
+	}
+	return seg
+}

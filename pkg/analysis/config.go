@@ -1,0 +1,75 @@
+// Package analysis holds the ROI mathematics as pure functions: SLA classification, saturation,
+// breaking points, capacity and cost, and the N-small-vs-one-big comparison. It never performs
+// I/O; the data-source glue feeds it decoded runs and the user's catalog.
+package analysis
+
+// Deployment is one entry of the user's deployments catalog (jsonData.deployments).
+type Deployment struct {
+	Model        string `json:"model"`
+	GPUs         int    `json:"gpus"`
+	GPUType      string `json:"gpuType"`
+	Quantization string `json:"quantization"`
+}
+
+// SLA holds the latency/error thresholds (jsonData.sla). Latencies in ms; MaxErrorRate is a
+// fraction (0.01 = 1 %).
+type SLA struct {
+	TTFTExcellentMs  float64 `json:"ttftExcellentMs"`
+	TTFTAcceptableMs float64 `json:"ttftAcceptableMs"`
+	TTFTBreakingMs   float64 `json:"ttftBreakingMs"`
+	ITLExcellentMs   float64 `json:"itlExcellentMs"`
+	ITLAcceptableMs  float64 `json:"itlAcceptableMs"`
+	ITLBreakingMs    float64 `json:"itlBreakingMs"`
+	MaxErrorRate     float64 `json:"maxErrorRate"`
+}
+
+// DefaultSLA is the seed's SLA table: TTFT < 500 ms excellent, < 1 s acceptable, > 2 s breaking;
+// ITL < 20 / 50 / 100 ms (TPOT > 20 tok/s ⇔ ITL < 50 ms); errors ≤ 1 %.
+func DefaultSLA() SLA {
+	return SLA{
+		TTFTExcellentMs:  500,
+		TTFTAcceptableMs: 1000,
+		TTFTBreakingMs:   2000,
+		ITLExcellentMs:   20,
+		ITLAcceptableMs:  50,
+		ITLBreakingMs:    100,
+		MaxErrorRate:     0.01,
+	}
+}
+
+// ScenarioDef names a prompt/output token shape (jsonData.scenarios extends the defaults).
+type ScenarioDef struct {
+	Name         string `json:"name"`
+	PromptTokens int    `json:"promptTokens"`
+	OutputTokens int    `json:"outputTokens"`
+}
+
+// DefaultScenarios are the seed's workload shapes.
+func DefaultScenarios() []ScenarioDef {
+	return []ScenarioDef{
+		{Name: "chat", PromptTokens: 64, OutputTokens: 64},
+		{Name: "summarization", PromptTokens: 512, OutputTokens: 128},
+		{Name: "code-gen", PromptTokens: 128, OutputTokens: 256},
+		{Name: "stress", PromptTokens: 256, OutputTokens: 256},
+	}
+}
+
+// Config is everything the analysis needs from the data-source settings.
+type Config struct {
+	Deployments []Deployment
+	GPUPrices   map[string]float64 // GPU type → USD per GPU-hour
+	SLA         SLA
+	Scenarios   []ScenarioDef // defaults merged with the user's, user's win on equal names
+}
+
+// withDefaults fills what a zero Config leaves out, so a caller that skipped the settings'
+// defaults still gets the seed's SLA and scenarios instead of thresholds of 0.
+func (c Config) withDefaults() Config {
+	if c.SLA == (SLA{}) {
+		c.SLA = DefaultSLA()
+	}
+	if c.Scenarios == nil {
+		c.Scenarios = DefaultScenarios()
+	}
+	return c
+}

@@ -1,0 +1,125 @@
+package analysis
+
+import (
+	"math"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+)
+
+// CurvePoint is one curve stage.
+type CurvePoint struct {
+	Load  float64
+	Stage *guidellm.Stage // shared with the run: read only
+}
+
+// Curve is the load curve of one (model, scenario, load axis), sorted by load.
+type Curve struct {
+	Model, Scenario string
+	Axis            LoadAxis
+	Points          []CurvePoint
+}
+
+// Name is the frame name: "<model> · <scenario>", with " · concurrency" for concurrency sweeps
+// so a rate sweep and a concurrency sweep of the same model+scenario stay two distinct series.
+func (c Curve) Name() string {
+	name := c.Model + " · " + c.Scenario
+	if c.Axis == AxisConcurrency {
+		name += " · concurrency"
+	}
+	return name
+}
+
+// CurvesResult is the `curves` query: a frame per (model, scenario, load axis).
+type CurvesResult struct {
+	Curves  []Curve
+	sla     SLA
+	notices notices
+}
+
+// Curves returns the load curves (rate and concurrent stages; synchronous and throughput stages
+// are not curve points) of the filtered runs.
+func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
+	cfg = cfg.withDefaults()
+	res := &CurvesResult{sla: cfg.SLA}
+	views := prepare(runs, cfg, f, &res.notices)
+	for _, g := range groupStages(views, cfg.SLA, &res.notices) {
+		if len(g.curve) == 0 {
+			continue
+		}
+		c := Curve{Model: g.model, Scenario: g.scenario, Axis: g.axis, Points: make([]CurvePoint, len(g.curve))}
+		for i, e := range g.curve {
+			c.Points[i] = CurvePoint{Load: e.load, Stage: e.stage}
+		}
+		res.Curves = append(res.Curves, c)
+	}
+	if len(res.Curves) == 0 && len(views) > 0 {
+		res.notices.add(data.NoticeSeverityInfo, "the matching runs have no rate or concurrent stages (synchronous and throughput stages are not curve points)")
+	}
+	return res
+}
+
+// slaThresholds colours a latency by SLA class and draws the thresholds as lines on charts.
+func slaThresholds(excellent, acceptable, breaking float64) *data.ThresholdsConfig {
+	return &data.ThresholdsConfig{
+		Mode: data.ThresholdsModeAbsolute,
+		Steps: []data.Threshold{
+			data.NewThreshold(math.Inf(-1), "green", string(StatusExcellent)),
+			data.NewThreshold(excellent, "yellow", string(StatusAcceptable)),
+			data.NewThreshold(acceptable, "orange", string(StatusDegraded)),
+			data.NewThreshold(breaking, "red", string(StatusBreaking)),
+		},
+	}
+}
+
+func withThresholds(f *data.Field, t *data.ThresholdsConfig) *data.Field {
+	f.Config.Thresholds = t
+	f.Config.Custom = map[string]any{"thresholdsStyle": map[string]any{"mode": "line"}}
+	return f
+}
+
+// Frames renders a frame per curve; an empty result is one frame with zero rows.
+func (r *CurvesResult) Frames() data.Frames {
+	if len(r.Curves) == 0 {
+		return data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}
+	}
+	frames := make(data.Frames, len(r.Curves))
+	for i, c := range r.Curves {
+		var n *notices
+		if i == 0 {
+			n = &r.notices // result-wide notices go on the first frame
+		}
+		frames[i] = r.frame(c, c.Name(), n)
+	}
+	return frames
+}
+
+func (r *CurvesResult) frame(c Curve, name string, n *notices) *data.Frame {
+	pts := c.Points
+	load := make([]float64, len(pts))
+	achieved := make([]*float64, len(pts))
+	ttft := make([]*float64, len(pts))
+	itl := make([]*float64, len(pts))
+	outTPS := make([]*float64, len(pts))
+	block := newFloatBlock(4 * len(pts))
+	for i, p := range pts {
+		s := p.Stage
+		load[i], achieved[i], outTPS[i] = p.Load, block.finite(s.AchievedRPS), block.finite(s.OutputTPS)
+		if s.Successful > 0 {
+			ttft[i], itl[i] = block.finite(s.TTFTms.P95), block.finite(s.ITLms.P95)
+		}
+	}
+	loadName := "Offered rate"
+	if c.Axis == AxisConcurrency {
+		loadName = "Concurrent streams"
+	}
+	sla := r.sla
+	return tableFrame(name, n,
+		field("load", loadName, c.Axis.grafanaUnit(), load),
+		field("achieved_rps", "Achieved rate", unitReqPerSec, achieved),
+		withThresholds(field("ttft_p95_ms", "TTFT p95", unitMs, ttft), slaThresholds(sla.TTFTExcellentMs, sla.TTFTAcceptableMs, sla.TTFTBreakingMs)),
+		withThresholds(field("itl_p95_ms", "ITL p95", unitMs, itl), slaThresholds(sla.ITLExcellentMs, sla.ITLAcceptableMs, sla.ITLBreakingMs)),
+		field("output_tps", "Output tok/s", unitShort, outTPS),
+	)
+}

@@ -1,0 +1,258 @@
+// Package models parses the data-source settings and query JSON. Settings are parsed once per
+// data-source instance, in the factory; handlers never see raw JSON.
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+)
+
+// SecureStoreSecretKey is the secureJsonData key of the S3 secret key.
+const SecureStoreSecretKey = "storeSecretKey"
+
+// Defaults that apply when a setting is absent.
+const (
+	DefaultMaxObjectSizeMB = 64
+	DefaultCacheSeconds    = 30
+	DefaultRegion          = "us-east-1"
+	DefaultMetricPrefix    = "vllm:"
+)
+
+// StoreSettings locate the S3-compatible bucket that holds GuideLLM reports (jsonData.store).
+type StoreSettings struct {
+	Endpoint        string `json:"endpoint"` // host[:port], no scheme
+	Bucket          string `json:"bucket"`
+	Prefix          string `json:"prefix"`
+	Region          string `json:"region"`
+	UseTLS          bool   `json:"useTLS"`
+	AccessKey       string `json:"accessKey"`
+	MaxObjectSizeMB int64  `json:"maxObjectSizeMB"` // objects larger than this are reported, not read
+	CacheSeconds    int    `json:"cacheSeconds"`    // how long one bucket listing is reused
+	SecretKey       string `json:"-"`               // secureJsonData.storeSecretKey
+}
+
+// Configured reports whether the user set up a results store at all.
+func (s StoreSettings) Configured() bool { return s.Endpoint != "" || s.Bucket != "" }
+
+// MaxObjectBytes is the object size bound in bytes.
+func (s StoreSettings) MaxObjectBytes() int64 { return s.MaxObjectSizeMB << 20 }
+
+// PrometheusSettings tune how live metrics are read from Thanos/Prometheus (jsonData.prometheus).
+// The data source URL itself is the Thanos Querier / Prometheus URL.
+type PrometheusSettings struct {
+	// TenancyNamespace selects the Thanos tenancy port mode (9092): every request carries
+	// namespace=<this> and uses GET.
+	TenancyNamespace string `json:"tenancyNamespace"`
+	MetricPrefix     string `json:"metricPrefix"` // "vllm:" or "kserve_vllm:"
+	Namespace        string `json:"namespace"`    // default namespace filter
+	// ScrapeIntervalSeconds is the scrape interval the rate windows are derived from.
+	ScrapeIntervalSeconds int `json:"scrapeIntervalSeconds"`
+}
+
+// Settings is the parsed data-source configuration.
+type Settings struct {
+	URL         string                 `json:"-"`
+	Store       StoreSettings          `json:"store"`
+	Deployments []analysis.Deployment  `json:"deployments"`
+	GPUPrices   map[string]float64     `json:"gpuPrices"`
+	SLA         *analysis.SLA          `json:"sla"`
+	Scenarios   []analysis.ScenarioDef `json:"scenarios"`
+	Prometheus  PrometheusSettings     `json:"prometheus"`
+}
+
+// LoadSettings parses and validates the instance settings. Every error names the field.
+func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
+	var cfg Settings
+	if len(s.JSONData) > 0 {
+		if err := json.Unmarshal(s.JSONData, &cfg); err != nil {
+			return Settings{}, fmt.Errorf("settings: invalid jsonData: %w", err)
+		}
+	}
+	cfg.URL = strings.TrimSpace(s.URL)
+	cfg.Store.SecretKey = s.DecryptedSecureJSONData[SecureStoreSecretKey]
+	cfg.applyDefaults()
+	if err := cfg.validate(); err != nil {
+		return Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	return cfg, nil
+}
+
+func (c *Settings) applyDefaults() {
+	st := &c.Store
+	st.Endpoint = strings.TrimSpace(st.Endpoint)
+	st.Bucket = strings.TrimSpace(st.Bucket)
+	st.Prefix = strings.TrimLeft(strings.TrimSpace(st.Prefix), "/")
+	if st.Region == "" {
+		st.Region = DefaultRegion
+	}
+	if st.MaxObjectSizeMB == 0 {
+		st.MaxObjectSizeMB = DefaultMaxObjectSizeMB
+	}
+	if st.CacheSeconds == 0 {
+		st.CacheSeconds = DefaultCacheSeconds
+	}
+	if c.Prometheus.MetricPrefix == "" {
+		c.Prometheus.MetricPrefix = DefaultMetricPrefix
+	}
+	if c.Prometheus.ScrapeIntervalSeconds == 0 {
+		c.Prometheus.ScrapeIntervalSeconds = 30
+	}
+}
+
+func (c *Settings) validate() error {
+	st := c.Store
+	if st.Configured() {
+		if st.Endpoint == "" {
+			return fmt.Errorf("store.endpoint is empty (host:port of the S3 server, e.g. minio.storage.svc:9000)")
+		}
+		if strings.Contains(st.Endpoint, "://") {
+			return fmt.Errorf("store.endpoint %q must be host:port without a scheme; use store.useTLS for https", st.Endpoint)
+		}
+		if strings.ContainsAny(st.Endpoint, "/?#@ ") {
+			return fmt.Errorf("store.endpoint %q must be host[:port] only", st.Endpoint)
+		}
+		if _, port, err := net.SplitHostPort(st.Endpoint); err == nil && port == "" {
+			return fmt.Errorf("store.endpoint %q has an empty port", st.Endpoint)
+		}
+		if !validBucketName(st.Bucket) {
+			return fmt.Errorf("store.bucket %q is not a valid S3 bucket name (3-63 characters: a-z, 0-9, '.', '-')", st.Bucket)
+		}
+		if st.AccessKey == "" {
+			return fmt.Errorf("store.accessKey is empty")
+		}
+		if st.SecretKey == "" {
+			return fmt.Errorf("the store secret key (secureJsonData.%s) is empty", SecureStoreSecretKey)
+		}
+	}
+	if st.MaxObjectSizeMB < 1 || st.MaxObjectSizeMB > 4096 {
+		return fmt.Errorf("store.maxObjectSizeMB %d is out of range 1..4096", st.MaxObjectSizeMB)
+	}
+	if st.CacheSeconds < 1 || st.CacheSeconds > 86400 {
+		return fmt.Errorf("store.cacheSeconds %d is out of range 1..86400", st.CacheSeconds)
+	}
+	seen := map[string]bool{}
+	for i, d := range c.Deployments {
+		if strings.TrimSpace(d.Model) == "" {
+			return fmt.Errorf("deployments[%d].model is empty", i)
+		}
+		if seen[d.Model] {
+			return fmt.Errorf("deployments[%d].model %q is listed twice", i, d.Model)
+		}
+		seen[d.Model] = true
+		if d.GPUs < 1 || d.GPUs > 1024 {
+			return fmt.Errorf("deployments[%d] (%s): gpus %d is out of range 1..1024", i, d.Model, d.GPUs)
+		}
+	}
+	for gpu, price := range c.GPUPrices {
+		if strings.TrimSpace(gpu) == "" {
+			return fmt.Errorf("gpuPrices has an empty GPU type")
+		}
+		if price < 0 || math.IsNaN(price) || math.IsInf(price, 0) {
+			return fmt.Errorf("gpuPrices[%q] = %v is not a price in USD per GPU-hour", gpu, price)
+		}
+	}
+	if c.SLA != nil {
+		if err := validateSLA(*c.SLA); err != nil {
+			return err
+		}
+	}
+	names := map[string]bool{}
+	for i, sc := range c.Scenarios {
+		if strings.TrimSpace(sc.Name) == "" {
+			return fmt.Errorf("scenarios[%d].name is empty", i)
+		}
+		if names[sc.Name] {
+			return fmt.Errorf("scenarios[%d].name %q is listed twice", i, sc.Name)
+		}
+		names[sc.Name] = true
+		if sc.PromptTokens < 1 || sc.OutputTokens < 1 {
+			return fmt.Errorf("scenarios[%d] (%s): promptTokens and outputTokens must be ≥ 1", i, sc.Name)
+		}
+	}
+	p := c.Prometheus
+	if p.MetricPrefix != "vllm:" && p.MetricPrefix != "kserve_vllm:" {
+		return fmt.Errorf("prometheus.metricPrefix %q must be \"vllm:\" or \"kserve_vllm:\"", p.MetricPrefix)
+	}
+	if p.ScrapeIntervalSeconds < 1 || p.ScrapeIntervalSeconds > 3600 {
+		return fmt.Errorf("prometheus.scrapeIntervalSeconds %d is out of range 1..3600", p.ScrapeIntervalSeconds)
+	}
+	for _, ns := range []struct{ key, v string }{{"prometheus.tenancyNamespace", p.TenancyNamespace}, {"prometheus.namespace", p.Namespace}} {
+		if ns.v != "" && !validDNSLabel(ns.v) {
+			return fmt.Errorf("%s %q is not a Kubernetes namespace name", ns.key, ns.v)
+		}
+	}
+	return nil
+}
+
+func validateSLA(s analysis.SLA) error {
+	pairs := []struct {
+		name    string
+		a, b, c float64
+	}{
+		{"ttft", s.TTFTExcellentMs, s.TTFTAcceptableMs, s.TTFTBreakingMs},
+		{"itl", s.ITLExcellentMs, s.ITLAcceptableMs, s.ITLBreakingMs},
+	}
+	for _, p := range pairs {
+		if !(p.a > 0 && p.a <= p.b && p.b <= p.c) {
+			return fmt.Errorf("sla: %s thresholds must satisfy 0 < excellent (%v) ≤ acceptable (%v) ≤ breaking (%v)", p.name, p.a, p.b, p.c)
+		}
+	}
+	if s.MaxErrorRate < 0 || s.MaxErrorRate > 1 {
+		return fmt.Errorf("sla.maxErrorRate %v must be a fraction between 0 and 1 (0.01 = 1 %%)", s.MaxErrorRate)
+	}
+	return nil
+}
+
+// AnalysisConfig is the part of the settings the analysis package works from.
+func (c Settings) AnalysisConfig() analysis.Config {
+	sla := analysis.DefaultSLA()
+	if c.SLA != nil {
+		sla = *c.SLA
+	}
+	scenarios := analysis.DefaultScenarios()
+	for _, user := range c.Scenarios {
+		replaced := false
+		for i := range scenarios {
+			if scenarios[i].Name == user.Name {
+				scenarios[i], replaced = user, true
+			}
+		}
+		if !replaced {
+			scenarios = append(scenarios, user)
+		}
+	}
+	return analysis.Config{Deployments: c.Deployments, GPUPrices: c.GPUPrices, SLA: sla, Scenarios: scenarios}
+}
+
+func validBucketName(b string) bool {
+	if len(b) < 3 || len(b) > 63 {
+		return false
+	}
+	for i, r := range b {
+		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || ((r == '.' || r == '-') && i > 0 && i < len(b)-1)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func validDNSLabel(s string) bool {
+	if len(s) > 63 {
+		return false
+	}
+	for i, r := range s {
+		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || (r == '-' && i > 0 && i < len(s)-1)
+		if !ok {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,173 @@
+package plugin
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+	"github.com/inferenceroi/vllm-datasource/pkg/store"
+)
+
+// resourceMux routes the resource calls; it is built once per instance.
+func (d *Datasource) resourceMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /runs", d.handlePostRun)
+	mux.HandleFunc("GET /models", d.handleModels)
+	mux.HandleFunc("GET /scenarios", d.handleScenarios)
+	return mux
+}
+
+// requireEditor enforces Editor or above on mutating calls: Grafana itself only checks that the
+// caller may query the data source, so a Viewer could otherwise write.
+func requireEditor(w http.ResponseWriter, r *http.Request) bool {
+	user := backend.UserFromContext(r.Context())
+	if user != nil && (user.Role == "Editor" || user.Role == "Admin") {
+		return true
+	}
+	role := "anonymous"
+	if user != nil && user.Role != "" {
+		role = user.Role
+	}
+	writeError(w, http.StatusForbidden, fmt.Errorf("this call changes data and needs the Editor or Admin role; you are %s", role))
+	return false
+}
+
+// handlePostRun stores an uploaded GuideLLM report. Labels come from the query string, e.g.
+// POST /runs?model=mistral-3-int4&gpus=1&gpuType=L4&quantization=int4&scenario=chat
+func (d *Datasource) handlePostRun(w http.ResponseWriter, r *http.Request) {
+	if !requireEditor(w, r) {
+		return
+	}
+	if d.runs == nil {
+		writeError(w, http.StatusServiceUnavailable, errors.New("no results store is configured for this data source"))
+		return
+	}
+	labels := map[string]string{}
+	for key, values := range r.URL.Query() {
+		if len(values) != 1 {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("label %q is given %d times; give each label once", key, len(values)))
+			return
+		}
+		labels[key] = values[0]
+	}
+	if g, ok := labels["gpus"]; ok {
+		if n, err := strconv.Atoi(g); err != nil || n < 1 || n > 1024 {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("label gpus=%q must be a whole number of GPUs between 1 and 1024", g))
+			return
+		}
+	}
+	limit := d.settings.Store.MaxObjectBytes()
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("reading the request body: %w", err))
+		return
+	}
+	if int64(len(body)) > limit {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("report is larger than %d MiB (store.maxObjectSizeMB)", d.settings.Store.MaxObjectSizeMB))
+		return
+	}
+	if len(body) == 0 {
+		writeError(w, http.StatusBadRequest, errors.New("empty body: send the GuideLLM report (JSON or YAML) as the request body"))
+		return
+	}
+	key, run, err := d.runs.Put(r.Context(), body, labels)
+	switch {
+	case errors.Is(err, store.ErrInvalidReport), errors.Is(err, store.ErrInvalidLabels):
+		writeError(w, http.StatusBadRequest, err)
+		return
+	case err != nil:
+		backend.Logger.FromContext(r.Context()).Warn("storing an uploaded report failed", "error", err)
+		writeError(w, http.StatusBadGateway, fmt.Errorf("results store: %w", err))
+		return
+	}
+	models, scenarios := analysis.Names([]*guidellm.Run{run}, d.analysis)
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"key":             key,
+		"model":           models[0],
+		"scenario":        scenarios[0],
+		"guidellmVersion": run.Version,
+		"schema":          run.Schema,
+		"stages":          len(run.Stages),
+	})
+}
+
+// handleModels lists model names from the stored runs, the deployments catalog and, when
+// configured, Prometheus — for the query editor's pickers and template variables.
+func (d *Datasource) handleModels(w http.ResponseWriter, r *http.Request) {
+	names := map[string]bool{}
+	var warnings []string
+	for _, dep := range d.analysis.Deployments {
+		names[dep.Model] = true
+	}
+	if d.runs != nil {
+		snap, err := d.runs.Snapshot(r.Context())
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("results store: %v", err))
+		} else {
+			models, _ := analysis.Names(snap.Runs, d.analysis)
+			for _, m := range models {
+				names[m] = true
+			}
+		}
+	}
+	if d.live != nil {
+		models, err := d.live.Models(r.Context(), r.URL.Query().Get("namespace"))
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("prometheus: %v", err))
+		}
+		for _, m := range models {
+			names[m] = true
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": sortedKeys(names), "warnings": warnings})
+}
+
+// handleScenarios lists the catalog's scenarios and the scenarios found in stored runs.
+func (d *Datasource) handleScenarios(w http.ResponseWriter, r *http.Request) {
+	names := map[string]bool{}
+	var warnings []string
+	for _, sc := range d.analysis.Scenarios {
+		names[sc.Name] = true
+	}
+	if d.runs != nil {
+		snap, err := d.runs.Snapshot(r.Context())
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("results store: %v", err))
+		} else {
+			_, scenarios := analysis.Names(snap.Runs, d.analysis)
+			for _, sc := range scenarios {
+				names[sc] = true
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"scenarios": sortedKeys(names), "warnings": warnings})
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		backend.Logger.Warn("writing a resource response failed", "error", err)
+	}
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh Debian machine: installs what is missing (apt-get, npm, go),
+# builds the frontend and the plugin binary, starts the real servers the integration tests need
+# (Versity S3 Gateway, Prometheus), runs all Go and jest tests, and stops the servers again.
+#
+#   scripts/test.sh            # everything (what .ci/run calls)
+#
+# Built third-party binaries are cached under .cache/ (git-ignored), so later runs skip those builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
+export CI="${CI:-}"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages"
+missing=()
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl; do
+  command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
+done
+if ((${#missing[@]})); then
+  apt-get update -qq
+  # policy-rc.d keeps the package's own Prometheus service from starting: the tests start their own.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
+fi
+command -v node >/dev/null || { echo "node (>= 20) is required"; exit 1; }
+command -v go >/dev/null || { echo "go (>= 1.26.5) is required"; exit 1; }
+
+step "frontend: install, typecheck, lint, jest, build"
+npm ci --no-audit --no-fund --loglevel=error
+npm run typecheck
+npm run lint
+npm run test:ci
+npm run build
+
+step "backend: vet and build the plugin binary with mage"
+command -v mage >/dev/null || go install github.com/magefile/mage@v1.17.2
+go vet ./pkg/...
+mage -v build:linux
+test -x dist/gpx_inferenceroi_linux_amd64
+export PLUGIN_BINARY="$ROOT/dist/gpx_inferenceroi_linux_amd64"
+
+step "real servers: Versity S3 Gateway and Prometheus"
+cleanup() {
+  scripts/s3-server.sh stop || true
+  scripts/prometheus-server.sh stop || true
+}
+trap cleanup EXIT
+scripts/s3-server.sh start
+set -a
+. .cache/s3-test/env
+set +a
+mkdir -p .cache
+go run ./pkg/live/internal/testdataset/cmd/write-openmetrics > .cache/prom-test.om
+scripts/prometheus-server.sh start .cache/prom-test.om
+set -a
+. .cache/prom-test/env
+set +a
+
+step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"
+go test -count=1 ./pkg/...
+
+step "benchmarks compile and run once (figures: mage bench)"
+go test -count=1 -run='^$' -bench=. -benchtime=1x ./pkg/... >/dev/null
+echo "benchmarks ok"

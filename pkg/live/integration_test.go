@@ -560,3 +560,14 @@ func TestIntegrationModels(t *testing.T) {
 		t.Errorf("models in team-a: %v", got)
 	}
 }
+
+func TestIntegrationNamespaces(t *testing.T) {
+	s := integrationService(t, testOptions())
+	got, err := s.Namespaces(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "team-a,team-b,team-c" {
+		t.Errorf("namespaces: %v", got)
+	}
+}

@@ -111,21 +111,31 @@ func (s *Service) Metrics(ctx context.Context, q Query, tr TimeRange) (data.Fram
 
 // Models lists the model names that had vLLM series in the last hour, for pickers.
 func (s *Service) Models(ctx context.Context, namespace string) ([]string, error) {
+	return s.seen(ctx, namespace, "model_name")
+}
+
+// Namespaces lists the namespaces that had vLLM series in the last hour (for pickers and variables).
+func (s *Service) Namespaces(ctx context.Context) ([]string, error) {
+	return s.seen(ctx, "", "namespace")
+}
+
+// seen lists the values of label on the vLLM series of the last hour, in one instant query.
+func (s *Service) seen(ctx context.Context, namespace, label string) ([]string, error) {
 	sc, err := s.scope(Query{Namespace: namespace})
 	if err != nil {
 		return nil, err
 	}
-	promql := "group by (model_name) (last_over_time(" + sc.vllm(metricRunning) + "[1h]))"
+	promql := "group by (" + label + ") (last_over_time(" + sc.vllm(metricRunning) + "[1h]))"
 	series, _, err := s.run(ctx, promql, evaluation{instant: true, at: s.now()})
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(series))
+	values := make([]string, 0, len(series))
 	for _, ps := range series {
-		names = append(names, string(ps.labels["model_name"]))
+		values = append(values, string(ps.labels[model.LabelName(label)]))
 	}
-	sort.Strings(names)
-	return names, nil
+	sort.Strings(values)
+	return values, nil
 }
 
 // prepare validates the query and derives its scope and evaluation.

@@ -45,6 +45,7 @@ type liveMetrics interface {
 	Status(ctx context.Context, q live.Query, tr live.TimeRange) (data.Frames, error)
 	Health(ctx context.Context) []live.HealthCheck
 	Models(ctx context.Context, namespace string) ([]string, error)
+	Namespaces(ctx context.Context) ([]string, error)
 }
 
 // Datasource is one configured data-source instance. Settings are parsed once, in NewDatasource.

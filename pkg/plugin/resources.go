@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 	mux.HandleFunc("POST /runs", d.handlePostRun)
 	mux.HandleFunc("GET /models", d.handleModels)
 	mux.HandleFunc("GET /scenarios", d.handleScenarios)
+	mux.HandleFunc("GET /namespaces", d.handleNamespaces)
 	return mux
 }
 
@@ -149,6 +151,25 @@ func (d *Datasource) handleScenarios(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"scenarios": sortedKeys(names), "warnings": warnings})
+}
+
+// handleNamespaces lists the namespaces with vLLM series, plus the configured default.
+func (d *Datasource) handleNamespaces(w http.ResponseWriter, r *http.Request) {
+	names := map[string]bool{}
+	var warnings []string
+	if ns := cmp.Or(d.settings.Prometheus.Namespace, d.settings.Prometheus.TenancyNamespace); ns != "" {
+		names[ns] = true
+	}
+	if d.live != nil {
+		namespaces, err := d.live.Namespaces(r.Context())
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("prometheus: %v", err))
+		}
+		for _, ns := range namespaces {
+			names[ns] = true
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"namespaces": sortedKeys(names), "warnings": warnings})
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/grafana/grafana-plugin-sdk-go/build"
+	// mage:import
+	build "github.com/grafana/grafana-plugin-sdk-go/build"
 	"github.com/magefile/mage/sh"
 )
 

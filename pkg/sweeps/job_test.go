@@ -1,0 +1,45 @@
+package sweeps
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestJobNames(t *testing.T) {
+	require.Equal(t, "roi-meta-llama-llama-3-1-8b-inst-summarization-b4b958-12", jobName("meta-llama/Llama-3.1-8B-Instruct", "summarization", 12))
+	require.Equal(t, "roi-x-x-"+sweepKey("…", "…")[:6]+"-1", jobName("…", "…", 1), "names without a usable character")
+	require.NotEqual(t, jobName("a/b", "chat", 1), jobName("a-b", "chat", 1), "the hash tells apart names that slug alike")
+	require.Equal(t, "meta-llama-Llama-3.1-8B", labelValue("meta-llama/Llama-3.1-8B"))
+	require.Equal(t, "a", labelValue("/a/"))
+}
+
+func TestBuildJobFromCronJobNeedsTheGuideLLMContainer(t *testing.T) {
+	s := testSettings()
+	p, err := s.Plan(Request{Model: "mistral-3-int4", Scenario: "chat", Profile: ProfileConstant, Rates: []float64{1}}, testCatalog())
+	require.NoError(t, err)
+
+	cj := guideLLMCronJob("bench")
+	cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Name = "bench"
+	cj.Spec.JobTemplate.Spec.Template.Spec.Containers = append(cj.Spec.JobTemplate.Spec.Template.Spec.Containers, corev1.Container{Name: "sidecar", Image: "busybox"})
+	_, err = BuildJobFromCronJob(cj, s, p, "x", 1)
+	require.ErrorIs(t, err, ErrNotConfigured)
+	require.ErrorContains(t, err, `has 2 containers and none is named "guidellm"`)
+
+	cj = guideLLMCronJob("bench")
+	cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Image = "quay.io/me/guidellm:nightly"
+	_, err = BuildJobFromCronJob(cj, s, p, "x", 1)
+	require.ErrorIs(t, err, ErrNotConfigured)
+	require.ErrorContains(t, err, "has no vX.Y.Z tag")
+
+	// The CronJob is not modified: kubectl shares its label map, this package copies.
+	cj = guideLLMCronJob("bench")
+	job, err := BuildJobFromCronJob(cj, s, p, "x", 1)
+	require.NoError(t, err)
+	require.NotContains(t, cj.Spec.JobTemplate.Labels, LabelSweepKey)
+	require.NotContains(t, cj.Spec.JobTemplate.Spec.Template.Labels, LabelSweepKey)
+	require.Equal(t, []string{"benchmark", "run", "--target", "http://mistral-3-int4-predictor.models.svc:8080/v1", "--profile", "sweep"},
+		cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args)
+	require.Equal(t, "true", job.Labels[LabelSweep])
+}

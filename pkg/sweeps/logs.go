@@ -1,0 +1,251 @@
+package sweeps
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const (
+	// tailLines is how many log lines a sweep shows (Get, failed Jobs).
+	tailLines = 40
+	// maxTailLine bounds one shown log line.
+	maxTailLine = 400
+	// maxLogTailAnnotation bounds the log tail Ingest records on a failed Job.
+	maxLogTailAnnotation = 4096
+	// progressLogBytes bounds what List reads of a running sweep's log: the lines it looks for
+	// come before the report.
+	progressLogBytes = 1 << 20
+)
+
+// jobPod is the newest pod of job, nil when it has none (not created yet, or deleted with a
+// finished Job's TTL).
+func (m *Manager) jobPod(ctx context.Context, job *batchv1.Job) (*corev1.Pod, error) {
+	pods, err := m.client.CoreV1().Pods(job.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: batchv1.JobNameLabel + "=" + job.Name,
+	})
+	if err != nil {
+		return nil, m.apiError("listing the pods of Job "+job.Name, err)
+	}
+	var newest *corev1.Pod
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		if !metav1.IsControlledBy(p, job) {
+			continue // a pod of an older Job that had the same name
+		}
+		if newest == nil || newest.CreationTimestamp.Before(&p.CreationTimestamp) {
+			newest = p
+		}
+	}
+	return newest, nil
+}
+
+// logContainer is the GuideLLM container of pod.
+func logContainer(pod *corev1.Pod) string {
+	for _, c := range pod.Spec.Containers {
+		if c.Name == ContainerName {
+			return c.Name
+		}
+	}
+	if len(pod.Spec.Containers) > 0 {
+		return pod.Spec.Containers[0].Name
+	}
+	return ContainerName
+}
+
+// openLog streams the GuideLLM container's log of pod through the apiserver.
+func (m *Manager) openLog(ctx context.Context, pod *corev1.Pod, timestamps bool, limit int64) (io.ReadCloser, error) {
+	opts := &corev1.PodLogOptions{Container: logContainer(pod), Timestamps: timestamps, LimitBytes: &limit}
+	rc, err := m.client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, opts).Stream(ctx)
+	if err != nil {
+		return nil, m.apiError("reading the log of pod "+pod.Name, err)
+	}
+	return rc, nil
+}
+
+// errLineTooLong ends a scan whose current line exceeds the limit.
+var errLineTooLong = errors.New("log line too long")
+
+// errReportTooLarge: the printed report is above the report size bound.
+var errReportTooLarge = errors.New("the report in the log is too large")
+
+// lineReader yields the lines of a log without a length limit beyond max (a report printed
+// on one line is one line of several MB).
+type lineReader struct {
+	r   *bufio.Reader
+	buf []byte
+	max int
+}
+
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// next returns the next line without its newline; the slice is valid until the next call.
+func (l *lineReader) next() ([]byte, error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.r.ReadSlice('\n')
+		if len(l.buf)+len(chunk) > l.max {
+			return nil, errLineTooLong
+		}
+		l.buf = append(l.buf, chunk...)
+		switch {
+		case err == nil:
+			return bytes.TrimRight(l.buf, "\r\n"), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(l.buf) > 0:
+			return bytes.TrimRight(l.buf, "\r\n"), nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+// logScan is what a full log holds: the report printed by the wrapper, and the other lines'
+// tail.
+type logScan struct {
+	report     []byte
+	foundBegin bool
+	foundEnd   bool
+	exitStatus string // GuideLLM's exit status from the wrapper's FailureMarker line, if any
+	tail       []string
+}
+
+// scanLog reads a wrapper log: the report between the markers (at most maxReport bytes) and the
+// last tailLines other lines, cleaned for display.
+func scanLog(r io.Reader, maxReport int) (logScan, error) {
+	var s logScan
+	lr := newLineReader(r, maxReport+1)
+	var report bytes.Buffer
+	inReport := false
+	for {
+		line, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if errors.Is(err, errLineTooLong) {
+			return s, fmt.Errorf("%w: larger than %s; raise store.maxObjectSizeMB", errReportTooLarge, formatSize(maxReport))
+		}
+		if err != nil {
+			return s, err
+		}
+		switch {
+		case inReport && string(line) == ReportEndMarker: // a conversion in a comparison does not allocate
+			inReport, s.foundEnd = false, true
+			s.report = bytes.TrimSpace(report.Bytes())
+		case inReport:
+			if report.Len()+len(line)+1 > maxReport {
+				return s, fmt.Errorf("%w: larger than %s; raise store.maxObjectSizeMB", errReportTooLarge, formatSize(maxReport))
+			}
+			report.Write(line)
+			report.WriteByte('\n')
+		case string(line) == ReportBeginMarker:
+			inReport, s.foundBegin = true, true
+			report = bytes.Buffer{} // a finished report keeps its bytes
+		default:
+			text := string(line)
+			if m := failureMarkerRE.FindStringSubmatch(text); m != nil {
+				s.exitStatus = m[1]
+			}
+			s.tail = appendTail(s.tail, text)
+		}
+	}
+	return s, nil
+}
+
+// failureMarkerRE reads the wrapper's FailureMarker line.
+var failureMarkerRE = regexp.MustCompile(`^` + regexp.QuoteMeta(FailureMarker) + ` (\d+) ===$`)
+
+// appendTail keeps the last tailLines cleaned lines.
+func appendTail(tail []string, line string) []string {
+	if len(tail) == tailLines {
+		tail = slices.Delete(tail, 0, 1)
+	}
+	return append(tail, cleanLogLine(line))
+}
+
+// ansiRE matches terminal escape sequences (colour codes, cursor movement).
+var ansiRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07`)
+
+// secretPatterns find credentials a log line may show and what replaces them.
+var secretPatterns = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+)[^\s"',}]+`), "${1}***"},
+	{regexp.MustCompile(`(?i)((?:api[_-]?key|token|secret|password|passwd|credentials?)["']?\s*[:=]\s*["']?)[^\s"',}]+`), "${1}***"},
+	{regexp.MustCompile(`\b(?:hf|sk|ghp|glpat)[_-][A-Za-z0-9_-]{8,}`), "***"},
+	{regexp.MustCompile(`(://)[^/\s:@]+:[^/\s@]+@`), "${1}***@"}, // user:password@ in URLs
+}
+
+// cleanLogLine strips terminal codes, redacts secrets and bounds the length.
+func cleanLogLine(line string) string {
+	line = ansiRE.ReplaceAllString(line, "")
+	line = strings.Map(func(r rune) rune {
+		if r < ' ' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, line)
+	for _, p := range secretPatterns {
+		line = p.re.ReplaceAllString(line, p.repl)
+	}
+	if len(line) > maxTailLine {
+		cut := maxTailLine
+		for cut > 0 && !utf8Start(line[cut]) {
+			cut--
+		}
+		line = line[:cut] + " …"
+	}
+	return line
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// readProgress follows a running sweep's log up to the report.
+func (m *Manager) readProgress(ctx context.Context, pod *corev1.Pod, total, secondsPerStage int) (Progress, error) {
+	rc, err := m.openLog(ctx, pod, true, progressLogBytes)
+	if err != nil {
+		return Progress{}, err
+	}
+	defer rc.Close()
+	t := newProgressTracker(total, secondsPerStage)
+	lr := newLineReader(rc, progressLogBytes)
+	for {
+		line, err := lr.next()
+		if err != nil {
+			// EOF, the byte limit inside a long line, or a broken stream: what was read counts.
+			break
+		}
+		stamp, text, _ := strings.Cut(string(line), " ")
+		ts, perr := time.Parse(time.RFC3339Nano, stamp)
+		if perr != nil {
+			continue
+		}
+		t.line(ts, text)
+		if t.p.Phase == PhaseWriting && strings.HasPrefix(text, ReportBeginMarker) {
+			break // the rest is the report
+		}
+	}
+	return t.result(m.now()), nil
+}
+
+func formatSize(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

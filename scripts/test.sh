@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian machine: installs what is missing (apt-get, npm, go),
 # builds the frontend and the plugin binary, starts the real servers the integration tests need
-# (Versity S3 Gateway, Prometheus), runs all Go and jest tests, and stops the servers again.
+# (Versity S3 Gateway, Prometheus, kube-apiserver + etcd built from the Go module proxy), runs all Go
+# and jest tests, and stops the servers again.
 #
 #   scripts/test.sh            # everything (what .ci/run calls)
 #
@@ -41,10 +42,11 @@ mage -v build:linux
 test -x dist/gpx_inferenceroi_linux_amd64
 export PLUGIN_BINARY="$ROOT/dist/gpx_inferenceroi_linux_amd64"
 
-step "real servers: Versity S3 Gateway and Prometheus"
+step "real servers: Versity S3 Gateway, Prometheus, kube-apiserver + etcd"
 cleanup() {
   scripts/s3-server.sh stop || true
   scripts/prometheus-server.sh stop || true
+  scripts/k8s-server.sh stop || true
 }
 trap cleanup EXIT
 scripts/s3-server.sh start
@@ -56,6 +58,10 @@ go run ./pkg/live/internal/testdataset/cmd/write-openmetrics > .cache/prom-test.
 scripts/prometheus-server.sh start .cache/prom-test.om
 set -a
 . .cache/prom-test/env
+set +a
+scripts/k8s-server.sh start
+set -a
+. .cache/k8s-test/env
 set +a
 
 step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"

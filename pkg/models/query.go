@@ -17,6 +17,7 @@ const (
 	QueryTypeMetrics        = "metrics"
 	QueryTypeEfficiency     = "efficiency"
 	QueryTypeStatus         = "status"
+	QueryTypeSweeps         = "sweeps"
 )
 
 // Query is the JSON a panel sends. Fields unused by a query type are ignored.

@@ -7,15 +7,20 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
-// SecureStoreSecretKey is the secureJsonData key of the S3 secret key.
-const SecureStoreSecretKey = "storeSecretKey"
+// Keys of secureJsonData.
+const (
+	SecureStoreSecretKey     = "storeSecretKey"  // S3 secret key
+	SecureKubernetesTokenKey = "kubernetesToken" // bearer token for kubernetes.apiServer
+)
 
 // Defaults that apply when a setting is absent.
 const (
@@ -56,6 +61,15 @@ type PrometheusSettings struct {
 	ScrapeIntervalSeconds int `json:"scrapeIntervalSeconds"`
 }
 
+// KubernetesSettings configure GuideLLM sweeps (jsonData.kubernetes): the sweep settings plus how to
+// reach the API server. Without apiServer the plugin uses Grafana's pod service account (in-cluster).
+type KubernetesSettings struct {
+	sweeps.Settings
+	APIServer string `json:"apiServer,omitempty"` // https URL of the kube-apiserver when Grafana runs outside the cluster
+	CACert    string `json:"caCert,omitempty"`    // PEM CA bundle of that API server
+	Token     string `json:"-"`                   // secureJsonData.kubernetesToken
+}
+
 // Settings is the parsed data-source configuration.
 type Settings struct {
 	URL         string                 `json:"-"`
@@ -65,6 +79,7 @@ type Settings struct {
 	SLA         *analysis.SLA          `json:"sla"`
 	Scenarios   []analysis.ScenarioDef `json:"scenarios"`
 	Prometheus  PrometheusSettings     `json:"prometheus"`
+	Kubernetes  KubernetesSettings     `json:"kubernetes"`
 }
 
 // LoadSettings parses and validates the instance settings. Every error names the field.
@@ -77,6 +92,7 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	}
 	cfg.URL = strings.TrimSpace(s.URL)
 	cfg.Store.SecretKey = s.DecryptedSecureJSONData[SecureStoreSecretKey]
+	cfg.Kubernetes.Token = s.DecryptedSecureJSONData[SecureKubernetesTokenKey]
 	cfg.applyDefaults()
 	if err := cfg.validate(); err != nil {
 		return Settings{}, fmt.Errorf("settings: %w", err)
@@ -103,6 +119,9 @@ func (c *Settings) applyDefaults() {
 	}
 	if c.Prometheus.ScrapeIntervalSeconds == 0 {
 		c.Prometheus.ScrapeIntervalSeconds = 30
+	}
+	if c.Kubernetes.Configured() {
+		c.Kubernetes.ApplyDefaults()
 	}
 }
 
@@ -187,6 +206,32 @@ func (c *Settings) validate() error {
 		if ns.v != "" && !validDNSLabel(ns.v) {
 			return fmt.Errorf("%s %q is not a Kubernetes namespace name", ns.key, ns.v)
 		}
+	}
+	return c.validateKubernetes()
+}
+
+func (c *Settings) validateKubernetes() error {
+	k := c.Kubernetes
+	if !k.Configured() {
+		if k.APIServer != "" || k.CronJobName != "" {
+			return fmt.Errorf("kubernetes.namespace is empty: set the namespace the GuideLLM Jobs run in")
+		}
+		return nil
+	}
+	if err := k.Validate(); err != nil {
+		return fmt.Errorf("kubernetes: %w", err)
+	}
+	if k.APIServer != "" {
+		u, err := url.Parse(k.APIServer)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" && u.Path != "/" {
+			return fmt.Errorf("kubernetes.apiServer %q must be an https URL such as https://api.cluster.example:6443", k.APIServer)
+		}
+		if k.Token == "" {
+			return fmt.Errorf("kubernetes.apiServer is set but the token (secureJsonData.%s) is empty", SecureKubernetesTokenKey)
+		}
+	}
+	if k.CACert != "" && !strings.Contains(k.CACert, "-----BEGIN CERTIFICATE-----") {
+		return fmt.Errorf("kubernetes.caCert must be a PEM certificate bundle")
 	}
 	return nil
 }

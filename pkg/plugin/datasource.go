@@ -20,16 +20,24 @@ import (
 	"github.com/inferenceroi/vllm-datasource/pkg/live"
 	"github.com/inferenceroi/vllm-datasource/pkg/models"
 	"github.com/inferenceroi/vllm-datasource/pkg/store"
+	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 )
 
 // ID is the plugin id, as in plugin.json.
 const ID = "inferenceroi-vllm-datasource"
 
 var (
-	_ backend.QueryDataHandler    = (*Datasource)(nil)
-	_ backend.CheckHealthHandler  = (*Datasource)(nil)
-	_ backend.CallResourceHandler = (*Datasource)(nil)
+	_ backend.QueryDataHandler      = (*Datasource)(nil)
+	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ backend.CallResourceHandler   = (*Datasource)(nil)
+	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
 )
+
+// ingestEvery is how often finished sweep Jobs are looked for: well inside the CronJob history
+// limits and the Jobs' TTL, so no report is lost to Job cleanup.
+const ingestEvery = time.Minute
 
 // runStore is what the handlers need from the results store.
 type runStore interface {
@@ -48,6 +56,15 @@ type liveMetrics interface {
 	Namespaces(ctx context.Context) ([]string, error)
 }
 
+// sweepManager is what the handlers need from the Kubernetes side.
+type sweepManager interface {
+	Launch(ctx context.Context, req sweeps.Request) (sweeps.Sweep, bool, error)
+	List(ctx context.Context) (sweeps.SweepList, error)
+	Get(ctx context.Context, name string) (sweeps.Sweep, error)
+	Cancel(ctx context.Context, name string) error
+	CheckAccess(ctx context.Context) (sweeps.AccessReport, error)
+}
+
 // Datasource is one configured data-source instance. Settings are parsed once, in NewDatasource.
 type Datasource struct {
 	backend.CallResourceHandler
@@ -56,6 +73,12 @@ type Datasource struct {
 	analysis analysis.Config
 	runs     runStore    // nil when no results store is configured
 	live     liveMetrics // nil when no Prometheus URL is configured
+	sweeps   sweepManager
+	// sweepsErr says why sweeps are unavailable although configured (no cluster reachable);
+	// history and live queries keep working.
+	sweepsErr  error
+	probeHTTP  *http.Client
+	stopIngest context.CancelFunc
 }
 
 // NewDatasource is the instance factory Grafana calls when a data source is created or its settings change.
@@ -66,18 +89,20 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 	}
 	ds := &Datasource{settings: cfg, analysis: cfg.AnalysisConfig()}
 
+	var reports *store.Store
 	if cfg.Store.Configured() {
 		client, err := store.NewMinioClient(cfg.Store.Endpoint, cfg.Store.AccessKey, cfg.Store.SecretKey, cfg.Store.Region, cfg.Store.UseTLS)
 		if err != nil {
 			return nil, backend.DownstreamError(fmt.Errorf("results store: %w", err))
 		}
-		ds.runs = store.New(client, store.Config{
+		reports = store.New(client, store.Config{
 			Bucket:         cfg.Store.Bucket,
 			Prefix:         cfg.Store.Prefix,
 			MaxObjectBytes: cfg.Store.MaxObjectBytes(),
 			CacheTTL:       time.Duration(cfg.Store.CacheSeconds) * time.Second,
 			Decode:         guidellm.Decode,
 		})
+		ds.runs = reports
 	}
 
 	if cfg.URL != "" {
@@ -99,8 +124,51 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 		})
 	}
 
+	if cfg.Kubernetes.Configured() {
+		ds.probeHTTP = &http.Client{}
+		if cs, err := newKubernetesClient(cfg.Kubernetes); err != nil {
+			ds.sweepsErr = err
+		} else {
+			mgr := sweeps.NewManager(cs, cfg.Kubernetes.Settings, ds.analysis,
+				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()))
+			ds.sweeps = mgr
+			if reports != nil {
+				ctx, cancel := context.WithCancel(context.Background())
+				ds.stopIngest = cancel
+				go mgr.RunIngestLoop(ctx, ingestEvery, reports)
+			}
+		}
+	}
+
 	ds.CallResourceHandler = httpadapter.New(ds.resourceMux())
 	return ds, nil
+}
+
+// newKubernetesClient reaches the API server configured in kubernetes.apiServer with its token, or
+// the cluster Grafana runs in with the pod's service account.
+func newKubernetesClient(k models.KubernetesSettings) (*kubernetes.Clientset, error) {
+	var rc *rest.Config
+	if k.APIServer != "" {
+		rc = &rest.Config{Host: k.APIServer, BearerToken: k.Token, TLSClientConfig: rest.TLSClientConfig{CAData: []byte(k.CACert)}}
+	} else {
+		var err error
+		if rc, err = rest.InClusterConfig(); err != nil {
+			return nil, fmt.Errorf("kubernetes: Grafana does not run in a Kubernetes pod (%v): set kubernetes.apiServer and its token", err)
+		}
+	}
+	rc.UserAgent = ID
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes: %w", err)
+	}
+	return cs, nil
+}
+
+// Dispose stops the ingestion loop when Grafana replaces this instance (settings changed).
+func (d *Datasource) Dispose() {
+	if d.stopIngest != nil {
+		d.stopIngest()
+	}
 }
 
 // newHTTPClient builds the SDK HTTP client so Grafana's standard HTTP settings (auth headers, CA, TLS

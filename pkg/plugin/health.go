@@ -18,7 +18,7 @@ type healthCheck struct {
 
 // CheckHealth reports, part by part, what works and what to do about what does not.
 func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	if d.runs == nil && d.live == nil {
+	if d.runs == nil && d.live == nil && !d.settings.Kubernetes.Configured() {
 		return &backend.CheckHealthResult{
 			Status:  backend.HealthStatusError,
 			Message: "Nothing to read: configure the results store (bucket with GuideLLM reports) and/or the Prometheus/Thanos URL.",
@@ -33,6 +33,9 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 			checks = append(checks, healthCheck{Name: c.Name, OK: c.OK, Message: c.Message})
 		}
 	}
+	if d.settings.Kubernetes.Configured() {
+		checks = append(checks, d.sweepsHealth(ctx))
+	}
 	status := backend.HealthStatusOk
 	lines := make([]string, 0, len(checks))
 	for _, c := range checks {
@@ -43,6 +46,7 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		lines = append(lines, fmt.Sprintf("%s %s: %s", mark, c.Name, c.Message))
 	}
 	details, err := json.Marshal(map[string]any{"checks": checks})
+
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +84,25 @@ func (d *Datasource) storeHealth(ctx context.Context) []healthCheck {
 		checks[0].Message += "; no reports yet: upload one with POST /api/datasources/uid/<uid>/resources/runs or point store.prefix at the folder GuideLLM writes to"
 	}
 	return checks
+}
+
+// sweepsHealth asks the API server whether the plugin may launch, follow and ingest sweeps; when
+// not, the message carries the exact Role to apply.
+func (d *Datasource) sweepsHealth(ctx context.Context) healthCheck {
+	check := healthCheck{Name: "kubernetes sweeps"}
+	if d.sweepsErr != nil {
+		check.Message = d.sweepsErr.Error()
+		return check
+	}
+	report, err := d.sweeps.CheckAccess(ctx)
+	if err != nil {
+		check.Message = err.Error()
+		return check
+	}
+	check.OK = report.OK()
+	check.Message = report.Summary()
+	if !check.OK {
+		check.Message += "\n" + report.RoleYAML
+	}
+	return check
 }

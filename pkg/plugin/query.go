@@ -38,9 +38,26 @@ func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.Dat
 		return d.historyQuery(ctx, q)
 	case models.QueryTypeMetrics, models.QueryTypeEfficiency, models.QueryTypeStatus:
 		return d.liveQuery(ctx, q, cq.DataQuery)
+	case models.QueryTypeSweeps:
+		return d.sweepsQuery(ctx)
 	default:
-		return downstreamResponse(fmt.Errorf("unknown queryType %q: use one of runs, curves, breakingPoints, roi, annotations, metrics, efficiency, status", q.QueryType))
+		return downstreamResponse(fmt.Errorf("unknown queryType %q: use one of runs, curves, breakingPoints, roi, annotations, metrics, efficiency, status, sweeps", q.QueryType))
 	}
+}
+
+// sweepsQuery lists the sweep Jobs for a table panel.
+func (d *Datasource) sweepsQuery(ctx context.Context) backend.DataResponse {
+	switch {
+	case d.sweepsErr != nil:
+		return downstreamResponse(d.sweepsErr)
+	case d.sweeps == nil:
+		return downstreamResponse(fmt.Errorf("sweeps are not configured: set kubernetes.namespace in the data source settings"))
+	}
+	list, err := d.sweeps.List(ctx)
+	if err != nil {
+		return downstreamResponse(err)
+	}
+	return backend.DataResponse{Frames: list.Frames()}
 }
 
 // historyQuery answers the query types computed from stored GuideLLM reports.

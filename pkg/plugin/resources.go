@@ -24,6 +24,11 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 	mux.HandleFunc("GET /models", d.handleModels)
 	mux.HandleFunc("GET /scenarios", d.handleScenarios)
 	mux.HandleFunc("GET /namespaces", d.handleNamespaces)
+	mux.HandleFunc("POST /sweeps", d.handleLaunchSweep)
+	mux.HandleFunc("GET /sweeps", d.handleListSweeps)
+	mux.HandleFunc("GET /sweeps/{name}", d.handleGetSweep)
+	mux.HandleFunc("DELETE /sweeps/{name}", d.handleCancelSweep)
+	mux.HandleFunc("POST /probe", d.handleProbe)
 	return mux
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Options configure a Service from the data-source settings.
@@ -157,7 +159,7 @@ func (s *Service) scope(q Query) (scope, error) {
 	if ns == "" {
 		ns = s.opt.DefaultNamespace
 	}
-	if ns != "" && !isNamespaceName(ns) {
+	if ns != "" && len(validation.IsDNS1123Label(ns)) > 0 {
 		return scope{}, inputErrorf("namespace %q is not a Kubernetes namespace name (lowercase letters, digits and '-', at most 63)", ns)
 	}
 	seen := map[string]bool{}
@@ -246,17 +248,4 @@ func (s *Service) resolveGPUCounts(series []promSeries, notes *noticeSet) []prom
 		out[i] = *m
 	}
 	return out
-}
-
-func isNamespaceName(s string) bool {
-	if len(s) > 63 {
-		return false
-	}
-	for i, r := range s {
-		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || (r == '-' && i > 0 && i < len(s)-1)
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

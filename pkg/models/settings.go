@@ -14,6 +14,8 @@ import (
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Keys of secureJsonData.
@@ -203,7 +205,7 @@ func (c *Settings) validate() error {
 		return fmt.Errorf("prometheus.scrapeIntervalSeconds %d is out of range 1..3600", p.ScrapeIntervalSeconds)
 	}
 	for _, ns := range []struct{ key, v string }{{"prometheus.tenancyNamespace", p.TenancyNamespace}, {"prometheus.namespace", p.Namespace}} {
-		if ns.v != "" && !validDNSLabel(ns.v) {
+		if ns.v != "" && len(validation.IsDNS1123Label(ns.v)) > 0 {
 			return fmt.Errorf("%s %q is not a Kubernetes namespace name", ns.key, ns.v)
 		}
 	}
@@ -287,17 +289,4 @@ func validBucketName(b string) bool {
 		}
 	}
 	return true
-}
-
-func validDNSLabel(s string) bool {
-	if len(s) > 63 {
-		return false
-	}
-	for i, r := range s {
-		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || (r == '-' && i > 0 && i < len(s)-1)
-		if !ok {
-			return false
-		}
-	}
-	return s != ""
 }

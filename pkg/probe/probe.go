@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Bounds of a probe request. A probe is an interactive comparison, not a load test: a handful of
@@ -76,7 +78,8 @@ func (r Request) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, m := range r.Models {
-		if !validModelName(m) {
+		// KServe names the predictor Service after the model, so a model name is a DNS-1123 label.
+		if len(validation.IsDNS1123Label(m)) > 0 {
 			return fmt.Errorf("models[%d] %q is not a model name (a DNS-1123 label: at most 63 characters a-z, 0-9 and '-', starting and ending with a letter or digit)", i, m)
 		}
 		if seen[m] {
@@ -261,17 +264,3 @@ func shorten(s string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// validModelName accepts a DNS-1123 label: KServe names the predictor Service after the model.
-func validModelName(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for i, r := range s {
-		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || (r == '-' && i > 0 && i < len(s)-1)
-		if !ok {
-			return false
-		}
-	}
-	return true
-}

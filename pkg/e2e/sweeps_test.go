@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -60,7 +61,9 @@ func (c cluster) grafanaAccount(t *testing.T, withRole bool) (namespace, token s
 	namespace = fmt.Sprintf("e2e-sweeps-%d", time.Now().UnixNano()%1e9)
 	_, err := c.admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.admin.CoreV1().Namespaces().Delete(context.Background(), namespace, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = c.admin.CoreV1().Namespaces().Delete(context.Background(), namespace, metav1.DeleteOptions{})
+	})
 	_, err = c.admin.CoreV1().ServiceAccounts(namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "grafana"}}, metav1.CreateOptions{})
 	require.NoError(t, err)
 
@@ -194,4 +197,74 @@ func TestSweepsHealthNamesTheMissingRole(t *testing.T) {
 	assert.Contains(t, health.Message, "kind: Role")
 	assert.Contains(t, health.Message, "pods/log")
 	assert.False(t, bytes.Contains([]byte(health.Message), []byte(token)), "the token is never returned")
+}
+
+// openAIStream is an OpenAI-compatible server that streams a fixed answer token by token.
+func openAIStream(t *testing.T, tokens []string, gap time.Duration) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		flusher := w.(http.Flusher)
+		for i, tok := range tokens {
+			time.Sleep(gap)
+			chunk := map[string]any{"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+				"choices": []map[string]any{{"index": 0, "delta": map[string]any{"content": tok}}}}
+			if i == len(tokens)-1 {
+				chunk["choices"].([]map[string]any)[0]["finish_reason"] = "stop"
+			}
+			raw, _ := json.Marshal(chunk)
+			fmt.Fprintf(w, "data: %s\n\n", raw)
+			flusher.Flush()
+		}
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestProbeThroughThePlugin: the side-by-side probe reaches each model's endpoint from the settings
+// and reports its answer and timings; a model that cannot be reached fails alone.
+func TestProbeThroughThePlugin(t *testing.T) {
+	srv := openAIStream(t, []string{"Quantization ", "trades ", "bits ", "for ", "speed."}, 20*time.Millisecond)
+	in := instance{
+		UID: "probe",
+		JSONData: map[string]any{"kubernetes": map[string]any{
+			"namespace": "private-ai",
+			"models": map[string]any{
+				"mistral-3-int4": map[string]any{"endpoint": srv.URL + "/v1"},
+				"mistral-3-bf16": map[string]any{"endpoint": "http://127.0.0.1:1/v1"},
+			},
+		}},
+		Role: "Editor",
+	}
+	status, body := plugin.callResource(t, in, http.MethodPost, "probe", []byte(`{"models": ["mistral-3-int4", "mistral-3-bf16"], "prompt": "What is quantization?", "maxTokens": 32}`))
+	require.Equal(t, http.StatusOK, status, string(body))
+	var out struct {
+		Results []struct {
+			Model  string  `json:"model"`
+			TTFTMs float64 `json:"ttftMs"`
+			ITLMs  float64 `json:"itlMs"`
+			Tokens int     `json:"tokens"`
+			Text   string  `json:"text"`
+			Error  string  `json:"error"`
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal(body, &out))
+	require.Len(t, out.Results, 2)
+	ok, down := out.Results[0], out.Results[1]
+	assert.Equal(t, "mistral-3-int4", ok.Model)
+	assert.Empty(t, ok.Error)
+	assert.Equal(t, "Quantization trades bits for speed.", ok.Text)
+	assert.Equal(t, 5, ok.Tokens)
+	assert.GreaterOrEqual(t, ok.TTFTMs, 15.0)
+	assert.GreaterOrEqual(t, ok.ITLMs, 15.0)
+	assert.Equal(t, "mistral-3-bf16", down.Model)
+	assert.NotEmpty(t, down.Error)
+
+	status, body = plugin.callResource(t, in, http.MethodPost, "probe", []byte(`{"models": ["Not A Model"], "prompt": "x"}`))
+	assert.Equal(t, http.StatusBadRequest, status, string(body))
 }

@@ -95,6 +95,12 @@ describe('DataSource', () => {
     });
   });
 
+  it('takes the sweep defaults from jsonData.kubernetes, 0 or absent meaning the backend default', () => {
+    expect(ds.sweepDefaults).toEqual({ secondsPerStage: 60, maxStages: 10 });
+    const configured = new DataSource(instanceSettings({ kubernetes: { secondsPerStage: 30, maxStages: 0 } }));
+    expect(configured.sweepDefaults).toEqual({ secondsPerStage: 30, maxStages: 10 });
+  });
+
   it('runs only queries that have a query type', () => {
     expect(ds.filterQuery({ refId: 'A', queryType: 'roi' })).toBe(true);
     expect(ds.filterQuery({ refId: 'A' })).toBe(false);
@@ -145,6 +151,78 @@ describe('DataSource', () => {
       });
       expect(fetch).toHaveBeenCalledWith(
         expect.objectContaining({ url: '/api/datasources/uid/roi-test-uid/resources/scenarios' })
+      );
+    });
+
+    it('asks the backend for namespaces', async () => {
+      const { srv } = fakeBackendSrv({
+        namespaces: { status: 200, data: { namespaces: ['llm'], warnings: null } },
+      });
+      setBackendSrv(srv);
+      await expect(ds.getNamespaces()).resolves.toEqual({ namespaces: ['llm'], warnings: [] });
+    });
+
+    const sweep = {
+      name: 'roi-mistral-3-int4-chat-1a2b3c-1',
+      namespace: 'bench',
+      model: 'mistral-3-int4',
+      scenario: 'chat',
+      status: 'pending',
+      created: '2025-06-01T10:00:00Z',
+      progress: { phase: 'waiting', stagesTotal: 4, stagesDone: 0 },
+    };
+
+    it('launches a sweep with POST /sweeps and shows no toast on failure (the editor shows it)', async () => {
+      const { fetch, srv } = fakeBackendSrv({ 'POST sweeps': { status: 202, data: { sweep, created: true } } });
+      setBackendSrv(srv);
+      const request = { model: 'mistral-3-int4', scenario: 'chat', profile: 'constant' as const, rates: [1, 2] };
+      await expect(ds.launchSweep(request)).resolves.toEqual({ sweep, created: true });
+      expect(fetch).toHaveBeenCalledWith(
+        expect.objectContaining({
+          method: 'POST',
+          url: '/api/datasources/uid/roi-test-uid/resources/sweeps',
+          data: request,
+          showErrorAlert: false,
+        })
+      );
+    });
+
+    it('reads and cancels one sweep by name', async () => {
+      const path = `sweeps/${sweep.name}`;
+      const { fetch, srv } = fakeBackendSrv({
+        [`GET ${path}`]: { status: 200, data: { sweep } },
+        [`DELETE ${path}`]: { status: 200, data: { deleted: sweep.name } },
+      });
+      setBackendSrv(srv);
+      await expect(ds.getSweep(sweep.name)).resolves.toEqual(sweep);
+      await expect(ds.cancelSweep(sweep.name)).resolves.toBeUndefined();
+      expect(fetch).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          method: 'DELETE',
+          url: `/api/datasources/uid/roi-test-uid/resources/${path}`,
+          showErrorAlert: false,
+        })
+      );
+    });
+
+    it('rejects a cancel the backend refuses', async () => {
+      const { srv } = fakeBackendSrv({
+        'DELETE sweeps/x': {
+          status: 403,
+          data: { error: 'this call changes data and needs the Editor or Admin role' },
+        },
+      });
+      setBackendSrv(srv);
+      await expect(ds.cancelSweep('x')).rejects.toMatchObject({ status: 403 });
+    });
+
+    it('runs a probe with POST /probe', async () => {
+      const result = { model: 'a', endpoint: 'http://a/v1', ttftMs: 80, itlMs: 12, tokens: 5, text: 'hi' };
+      const { fetch, srv } = fakeBackendSrv({ 'POST probe': { status: 200, data: { results: [result] } } });
+      setBackendSrv(srv);
+      await expect(ds.probe({ models: ['a', 'b'], prompt: 'Hi' })).resolves.toEqual([result]);
+      expect(fetch).toHaveBeenCalledWith(
+        expect.objectContaining({ method: 'POST', data: { models: ['a', 'b'], prompt: 'Hi' } })
       );
     });
 

@@ -1,14 +1,22 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
-import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { BackendSrvRequest, DataSourceWithBackend, getBackendSrv, getTemplateSrv } from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
 
 import {
   DEFAULT_ANNOTATION_QUERY,
   DEFAULT_QUERY,
+  KUBERNETES_DEFAULTS,
+  LaunchSweepRequest,
+  LaunchSweepResponse,
   MetricName,
   ModelsResponse,
+  NamespacesResponse,
+  ProbeRequest,
+  ProbeResult,
   RoiDataSourceOptions,
   RoiQuery,
   ScenariosResponse,
+  Sweep,
 } from './types';
 import { RoiVariableSupport } from './variables';
 
@@ -18,9 +26,29 @@ import { RoiVariableSupport } from './variables';
  */
 const LIST_SEPARATOR = '\u001f';
 
+/**
+ * Calls whose failure the editor shows at its control: no toast on top of it (and none every few
+ * seconds while a sweep is followed).
+ */
+const INLINE_ERRORS: Partial<BackendSrvRequest> = { showErrorAlert: false };
+
+/** The sweep settings a launch form checks a request against before the backend does. */
+export interface SweepDefaults {
+  secondsPerStage: number;
+  maxStages: number;
+}
+
 export class DataSource extends DataSourceWithBackend<RoiQuery, RoiDataSourceOptions> {
+  readonly sweepDefaults: SweepDefaults;
+
   constructor(instanceSettings: DataSourceInstanceSettings<RoiDataSourceOptions>) {
     super(instanceSettings);
+    // 0 or absent means the backend default, as in pkg/sweeps/settings.go ApplyDefaults.
+    const k = instanceSettings.jsonData.kubernetes;
+    this.sweepDefaults = {
+      secondsPerStage: k?.secondsPerStage || KUBERNETES_DEFAULTS.secondsPerStage,
+      maxStages: k?.maxStages || KUBERNETES_DEFAULTS.maxStages,
+    };
     // Annotation queries use the query editor and the backend's `annotations` query type, whose
     // frames (time, timeEnd, title, text, tags) Grafana turns into run-window annotations.
     this.annotations = {
@@ -82,6 +110,46 @@ export class DataSource extends DataSourceWithBackend<RoiQuery, RoiDataSourceOpt
     const res = await this.getResource<ScenariosResponse>('scenarios');
     return { scenarios: res.scenarios ?? [], warnings: res.warnings ?? [] };
   }
+
+  /** Namespaces with vLLM series, plus the configured default (GET /namespaces). */
+  async getNamespaces(): Promise<NamespacesResponse> {
+    const res = await this.getResource<NamespacesResponse>('namespaces');
+    return { namespaces: res.namespaces ?? [], warnings: res.warnings ?? [] };
+  }
+
+  /** Starts a GuideLLM sweep Job, or returns the active one of the same model and scenario (POST /sweeps). */
+  launchSweep(request: LaunchSweepRequest): Promise<LaunchSweepResponse> {
+    return this.postResource<LaunchSweepResponse>('sweeps', request, INLINE_ERRORS);
+  }
+
+  /** One sweep with its progress and the last lines of its log (GET /sweeps/<name>). */
+  async getSweep(name: string): Promise<Sweep> {
+    const res = await this.getResource<{ sweep: Sweep }>(sweepPath(name), undefined, INLINE_ERRORS);
+    return res.sweep;
+  }
+
+  /** Deletes a sweep's Job and its pod, which stops GuideLLM (DELETE /sweeps/<name>). */
+  async cancelSweep(name: string): Promise<void> {
+    // DataSourceWithBackend has no DELETE helper; this is the URL its helpers use.
+    await lastValueFrom(
+      getBackendSrv().fetch({
+        ...INLINE_ERRORS,
+        method: 'DELETE',
+        url: `/api/datasources/uid/${this.uid}/resources/${sweepPath(name)}`,
+        headers: this.getRequestHeaders(),
+      })
+    );
+  }
+
+  /** Streams one chat completion from each model side by side (POST /probe). */
+  async probe(request: ProbeRequest): Promise<ProbeResult[]> {
+    const res = await this.postResource<{ results: ProbeResult[] }>('probe', request, INLINE_ERRORS);
+    return res.results ?? [];
+  }
+}
+
+function sweepPath(name: string): string {
+  return `sweeps/${encodeURIComponent(name)}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { DataQuery } from '@grafana/schema';
  * alert rules depend on them.
  */
 export type QueryType =
-  'runs' | 'curves' | 'breakingPoints' | 'roi' | 'annotations' | 'metrics' | 'efficiency' | 'status';
+  'runs' | 'curves' | 'breakingPoints' | 'roi' | 'annotations' | 'metrics' | 'efficiency' | 'status' | 'sweeps';
 
 /** Live metric names of the `metrics` query type (a fixed API, see pkg/models/query.go). */
 export type MetricName =
@@ -69,7 +69,7 @@ export const DEFAULT_ANNOTATION_QUERY: Partial<RoiQuery> = {
   latestOnly: false,
 };
 
-export type VariableKind = 'models' | 'scenarios';
+export type VariableKind = 'models' | 'scenarios' | 'namespaces';
 
 /** The query of a template variable: which names it lists. */
 export interface RoiVariableQuery extends DataQuery {
@@ -129,6 +129,51 @@ export interface PrometheusSettings {
   scrapeIntervalSeconds?: number;
 }
 
+/** jsonData.kubernetes.models[<model>]: how one model is reached and tokenized by a sweep. */
+export interface KubernetesModelSettings {
+  /** The model's OpenAI base URL; empty means the endpoint template. */
+  endpoint?: string;
+  /** Tokenizer GuideLLM loads (Hugging Face id or path in the image); empty means the model name. */
+  processor?: string;
+}
+
+/** Requests and limits of the GuideLLM container (Kubernetes quantities such as 500m or 4Gi). */
+export interface KubernetesResources {
+  cpuRequest?: string;
+  memoryRequest?: string;
+  cpuLimit?: string;
+  memoryLimit?: string;
+}
+
+/**
+ * jsonData.kubernetes: GuideLLM sweeps as Kubernetes Jobs (pkg/sweeps/settings.go `Settings`) and
+ * how the API server is reached (pkg/models/settings.go `KubernetesSettings`). Sweeps are off
+ * while `namespace` is empty.
+ */
+export interface KubernetesSettings {
+  namespace?: string;
+  /** Fills {namespace} of the endpoint template; empty means `namespace`. */
+  modelNamespace?: string;
+  /** Jobs are instantiated from this CronJob's pod template instead of the built-in spec. */
+  cronJobName?: string;
+  image?: string;
+  /** Selects the GuideLLM command line; empty means the version in the image tag. */
+  guidellmVersion?: string;
+  endpointTemplate?: string;
+  secondsPerStage?: number;
+  maxStages?: number;
+  maxConcurrentSweeps?: number;
+  ttlSecondsAfterFinished?: number;
+  models?: Record<string, KubernetesModelSettings>;
+  /** Secret in `namespace` whose key HF_TOKEN is given to GuideLLM (gated tokenizers). */
+  hfTokenSecret?: string;
+  resources?: KubernetesResources;
+  /** https URL of the kube-apiserver; empty means Grafana's own pod service account (in-cluster). */
+  apiServer?: string;
+  /** PEM CA bundle of apiServer. */
+  caCert?: string;
+}
+
 /**
  * The data source's jsonData, exactly as pkg/models/settings.go parses it. Fields stay optional
  * because a new data source starts empty; the backend applies the defaults below.
@@ -142,11 +187,14 @@ export interface RoiDataSourceOptions extends DataSourceJsonData {
   sla?: Partial<SlaSettings>;
   scenarios?: Array<Partial<ScenarioDef>>;
   prometheus?: PrometheusSettings;
+  kubernetes?: KubernetesSettings;
 }
 
 /** secureJsonData: written by the editor, never read back. */
 export interface RoiSecureJsonData {
   storeSecretKey?: string;
+  /** Bearer token for kubernetes.apiServer. */
+  kubernetesToken?: string;
 }
 
 /** Backend defaults (pkg/models/settings.go, pkg/analysis/config.go). */
@@ -156,6 +204,40 @@ export const DEFAULTS = {
   cacheSeconds: 30,
   metricPrefix: 'vllm:' as MetricPrefix,
   scrapeIntervalSeconds: 30,
+} as const;
+
+/** Defaults of the kubernetes settings (pkg/sweeps/settings.go), shown as placeholders. */
+export const KUBERNETES_DEFAULTS = {
+  image: 'ghcr.io/vllm-project/guidellm:v0.7.3',
+  endpointTemplate: 'http://{model}-predictor.{namespace}.svc.cluster.local:8080/v1',
+  secondsPerStage: 60,
+  maxStages: 10,
+  maxConcurrentSweeps: 2,
+  ttlSecondsAfterFinished: 2 * 24 * 3600,
+  cpuRequest: '1',
+  memoryRequest: '2Gi',
+  cpuLimit: '4',
+  memoryLimit: '4Gi',
+} as const;
+
+/** Bounds of the kubernetes settings and of a sweep request (pkg/sweeps/settings.go). */
+export const SWEEP_LIMITS = {
+  minSecondsPerStage: 10,
+  maxSecondsPerStage: 3600,
+  maxMaxStages: 50,
+  maxMaxConcurrent: 20,
+  minTTL: 600,
+  maxTTL: 30 * 24 * 3600,
+  maxRate: 1000,
+  maxStreams: 512,
+  maxSweepSeconds: 24 * 3600,
+} as const;
+
+/** Bounds of a probe request (pkg/probe/probe.go). */
+export const PROBE_LIMITS = {
+  maxPromptBytes: 16 << 10,
+  maxOutputTokens: 2048,
+  defaultMaxTokens: 256,
 } as const;
 
 export const DEFAULT_SLA: SlaSettings = {
@@ -185,4 +267,96 @@ export interface ModelsResponse {
 export interface ScenariosResponse {
   scenarios: string[];
   warnings?: string[] | null;
+}
+
+export interface NamespacesResponse {
+  namespaces: string[];
+  warnings?: string[] | null;
+}
+
+/** Load profiles of a sweep (pkg/sweeps/request.go). */
+export type SweepProfile = 'constant' | 'poisson' | 'concurrent' | 'sweep';
+
+/** The body of POST /sweeps: `rates` for constant/poisson, `streams` for concurrent, `sweepSize` for sweep. */
+export interface LaunchSweepRequest {
+  model: string;
+  scenario: string;
+  profile: SweepProfile;
+  rates?: number[];
+  streams?: number[];
+  sweepSize?: number;
+  /** Absent: kubernetes.secondsPerStage. */
+  secondsPerStage?: number;
+}
+
+export type SweepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** How far a sweep got, read from its log (pkg/sweeps/status.go `Progress`). */
+export interface SweepProgress {
+  /** waiting, setup, benchmarking, writing, done or failed. */
+  phase: string;
+  /** 0: unknown. */
+  stagesTotal: number;
+  stagesDone: number;
+  /** stagesDone is estimated from the time since the first stage began. */
+  estimated?: boolean;
+  note?: string;
+}
+
+/** One sweep Job (pkg/sweeps/status.go `Sweep`). Times are RFC 3339. */
+export interface Sweep {
+  name: string;
+  namespace: string;
+  model?: string;
+  scenario?: string;
+  profile?: string;
+  rates?: number[];
+  streams?: number[];
+  sweepSize?: number;
+  secondsPerStage?: number;
+  requestedBy?: string;
+  cronJob?: string;
+  status: SweepStatus;
+  created: string;
+  started?: string;
+  finished?: string;
+  progress: SweepProgress;
+  failureReason?: string;
+  /** stored, failed or unreadable once the ingestion looked at the Job. */
+  ingest?: string;
+  reportKey?: string;
+  ingestError?: string;
+  logTail?: string[];
+}
+
+/** POST /sweeps answer: created=false when a sweep of the same model and scenario is still active. */
+export interface LaunchSweepResponse {
+  sweep: Sweep;
+  created: boolean;
+}
+
+/** The body of POST /probe. */
+export interface ProbeRequest {
+  models: string[];
+  prompt: string;
+  /** 0 or absent: the backend default (256). */
+  maxTokens?: number;
+}
+
+/** One model's answer to a probe (pkg/probe/probe.go `Result`). */
+export interface ProbeResult {
+  model: string;
+  endpoint: string;
+  ttftMs: number;
+  itlMs: number;
+  tokens: number;
+  /** usage: counted by the server; chunks: streamed chunks, a lower bound. */
+  tokensSource: string;
+  promptTokens?: number;
+  chunks: number;
+  totalMs: number;
+  text: string;
+  truncated: boolean;
+  finishReason?: string;
+  error?: string;
 }

@@ -1,23 +1,36 @@
-import { RoiDataSourceOptions, SlaSettings } from './types';
+import {
+  KUBERNETES_DEFAULTS,
+  KubernetesResources,
+  KubernetesSettings,
+  RoiDataSourceOptions,
+  RoiSecureJsonData,
+  SlaSettings,
+  SWEEP_LIMITS,
+} from './types';
 
 /**
  * Field path → message. Paths: `store.endpoint`, `deployments.0.gpus`, `sla.ttftExcellentMs`,
- * `scenarios.1.name`, `prometheus.namespace`, `storeSecretKey`, ...
+ * `scenarios.1.name`, `prometheus.namespace`, `kubernetes.resources.cpuLimit`, `storeSecretKey`, ...
  */
 export type SettingsErrors = Record<string, string>;
+
+/** Which secure fields hold a value (configured before, or typed now). */
+export type SecretsSet = Partial<Record<keyof RoiSecureJsonData, boolean>>;
 
 /**
  * validateSettings mirrors the checks of pkg/models/settings.go (LoadSettings), so the editor marks
  * at the field what the backend would refuse when the data source is saved. Absent numbers take the
- * backend's defaults and are therefore valid.
+ * backend's defaults and are therefore valid. Rows kept in an editor's own state (GPU prices, the
+ * per-model sweep overrides) are checked by their own functions below.
  */
-export function validateSettings(jsonData: RoiDataSourceOptions, secretConfigured: boolean): SettingsErrors {
+export function validateSettings(jsonData: RoiDataSourceOptions, secrets: SecretsSet): SettingsErrors {
   return {
-    ...validateStore(jsonData, secretConfigured),
+    ...validateStore(jsonData, Boolean(secrets.storeSecretKey)),
     ...validateDeployments(jsonData),
     ...validateSla(jsonData.sla),
     ...validateScenarios(jsonData),
     ...validatePrometheus(jsonData),
+    ...validateKubernetes(jsonData.kubernetes ?? {}, Boolean(secrets.kubernetesToken)),
   };
 }
 
@@ -141,9 +154,253 @@ function validatePrometheus(jsonData: RoiDataSourceOptions): SettingsErrors {
   for (const key of ['tenancyNamespace', 'namespace'] as const) {
     const v = p[key];
     if (v && !validDnsLabel(v)) {
-      errors[`prometheus.${key}`] = 'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"';
+      errors[`prometheus.${key}`] = NAMESPACE_MESSAGE;
     }
   }
+  return errors;
+}
+
+const NAMESPACE_MESSAGE = 'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"';
+
+/**
+ * kubernetes.*: pkg/models/settings.go validateKubernetes and pkg/sweeps/settings.go Validate. The
+ * backend checks nothing while sweeps are off (no namespace), except that an API server or a
+ * CronJob needs one.
+ */
+function validateKubernetes(k: KubernetesSettings, tokenSet: boolean): SettingsErrors {
+  const errors: SettingsErrors = {};
+  const namespace = (k.namespace ?? '').trim();
+  const apiServer = k.apiServer ?? '';
+  const cronJobName = (k.cronJobName ?? '').trim();
+  if (namespace === '') {
+    if (apiServer === '' && cronJobName === '') {
+      return errors;
+    }
+    errors['kubernetes.namespace'] = 'Required: the namespace the GuideLLM Jobs run in';
+  } else if (!validDnsLabel(namespace)) {
+    errors['kubernetes.namespace'] = NAMESPACE_MESSAGE;
+  }
+  const modelNamespace = (k.modelNamespace ?? '').trim();
+  if (modelNamespace !== '' && !validDnsLabel(modelNamespace)) {
+    errors['kubernetes.modelNamespace'] = NAMESPACE_MESSAGE;
+  }
+  // 52: the CronJob controller appends 11 characters to name its Jobs.
+  if (cronJobName !== '' && (!validDnsSubdomain(cronJobName) || cronJobName.length > 52)) {
+    errors['kubernetes.cronJobName'] = 'Not a CronJob name: a lowercase DNS name of at most 52 characters';
+  }
+  const image = (k.image ?? '').trim() || KUBERNETES_DEFAULTS.image;
+  if (hasSpaceOrControl(image)) {
+    errors['kubernetes.image'] = 'Not a container image reference: no spaces';
+  }
+  Object.assign(errors, validateGeneration(image, (k.guidellmVersion ?? '').trim()));
+  const template = (k.endpointTemplate ?? '').trim() || KUBERNETES_DEFAULTS.endpointTemplate;
+  const templateProblem = endpointTemplateProblem(template);
+  if (templateProblem) {
+    errors['kubernetes.endpointTemplate'] = templateProblem;
+  }
+  const L = SWEEP_LIMITS;
+  checkOptionalWholeNumber(
+    errors,
+    'kubernetes.secondsPerStage',
+    k.secondsPerStage,
+    L.minSecondsPerStage,
+    L.maxSecondsPerStage
+  );
+  checkOptionalWholeNumber(errors, 'kubernetes.maxStages', k.maxStages, 1, L.maxMaxStages);
+  checkOptionalWholeNumber(errors, 'kubernetes.maxConcurrentSweeps', k.maxConcurrentSweeps, 1, L.maxMaxConcurrent);
+  checkOptionalWholeNumber(errors, 'kubernetes.ttlSecondsAfterFinished', k.ttlSecondsAfterFinished, L.minTTL, L.maxTTL);
+  const secret = k.hfTokenSecret ?? '';
+  if (secret !== '' && !validDnsSubdomain(secret)) {
+    errors['kubernetes.hfTokenSecret'] = 'Not a Secret name: a lowercase DNS name of at most 253 characters';
+  }
+  Object.assign(errors, validateResources(k.resources ?? {}));
+  if (apiServer !== '') {
+    if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(apiServer)) {
+      errors['kubernetes.apiServer'] = 'Must be an https URL such as https://api.cluster.example:6443';
+    }
+    if (!tokenSet) {
+      errors.kubernetesToken = 'Required when an API server is set';
+    }
+  }
+  if ((k.caCert ?? '') !== '' && !k.caCert!.includes('-----BEGIN CERTIFICATE-----')) {
+    errors['kubernetes.caCert'] = 'Must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)';
+  }
+  return errors;
+}
+
+type Generation = 'v0.5-v0.6' | 'v0.7';
+
+/** pkg/sweeps/args.go ParseGeneration: GuideLLM 0.5.x and 0.6.x share a command line, 0.7.x has another. */
+function parseGeneration(version: string): { generation?: Generation; error?: string } {
+  const parts = version.trim().replace(/^v/, '').split('.');
+  const whole = /^[+-]?\d+$/;
+  if (parts.length < 2 || !whole.test(parts[0]) || !whole.test(parts[1])) {
+    return { error: `"${version}" is not a version like 0.7.3` };
+  }
+  const [major, minor] = [Number(parts[0]), Number(parts[1])];
+  if (major === 0 && (minor === 5 || minor === 6)) {
+    return { generation: 'v0.5-v0.6' };
+  }
+  if (major === 0 && minor === 7) {
+    return { generation: 'v0.7' };
+  }
+  return { error: `GuideLLM ${version} is not supported for sweeps: 0.5.x, 0.6.x and 0.7.x are` };
+}
+
+/**
+ * pkg/sweeps/settings.go generation: the version setting, else the image tag, selects the command
+ * line; both set and disagreeing would start Jobs that fail on their first argument.
+ */
+function validateGeneration(image: string, version: string): SettingsErrors {
+  const tag = /:v?(\d+\.\d+\.\d+)$/.exec(image)?.[1];
+  const fromTag = tag === undefined ? undefined : parseGeneration(tag);
+  if (version === '') {
+    if (fromTag === undefined) {
+      return {
+        'kubernetes.guidellmVersion': 'Required: the image has no vX.Y.Z tag to read the GuideLLM version from',
+      };
+    }
+    return fromTag.error ? { 'kubernetes.image': fromTag.error } : {};
+  }
+  const set = parseGeneration(version);
+  if (set.error) {
+    return { 'kubernetes.guidellmVersion': set.error };
+  }
+  if (fromTag?.generation && fromTag.generation !== set.generation) {
+    return {
+      'kubernetes.guidellmVersion': `Disagrees with the image tag ${tag} (${fromTag.generation} command line, not ${set.generation}): fix one of them`,
+    };
+  }
+  return {};
+}
+
+/** pkg/sweeps/settings.go checkEndpointTemplate. */
+function endpointTemplateProblem(template: string): string | undefined {
+  for (const placeholder of template.match(/\{[^{}]*\}/g) ?? []) {
+    if (placeholder !== '{model}' && placeholder !== '{namespace}') {
+      return `Unknown placeholder ${placeholder}: only {model} and {namespace} are replaced`;
+    }
+  }
+  if (!template.includes('{model}')) {
+    return 'Must contain {model}';
+  }
+  return endpointProblem(template.replace(/\{model\}/g, 'model').replace(/\{namespace\}/g, 'namespace'));
+}
+
+/** pkg/sweeps/settings.go checkEndpoint: an http(s) base URL without credentials, query or fragment. */
+export function endpointProblem(raw: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(raw);
+  if (!m || !['http', 'https'].includes(m[1].toLowerCase())) {
+    return 'Must start with http:// or https://';
+  }
+  const authority = m[2];
+  if (authority.includes('@')) {
+    return 'Must not carry credentials';
+  }
+  if (/[?#]/.test(raw)) {
+    return 'Must not have a query or fragment';
+  }
+  if (hasSpaceOrControl(raw)) {
+    return 'Must not contain spaces';
+  }
+  const hostPort = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(authority);
+  if (!hostPort || hostPort[1] === '' || hostPort[1] === '[]') {
+    return 'Has no host';
+  }
+  const port = hostPort[2] ?? '';
+  if (port !== '' && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+    return `Has an invalid port "${port}"`;
+  }
+  return undefined;
+}
+
+const RESOURCE_PAIRS: Array<[keyof KubernetesResources, keyof KubernetesResources]> = [
+  ['cpuRequest', 'cpuLimit'],
+  ['memoryRequest', 'memoryLimit'],
+];
+
+/** pkg/sweeps/settings.go Resources.validate: positive quantities, requests not above limits. */
+function validateResources(r: KubernetesResources): SettingsErrors {
+  const errors: SettingsErrors = {};
+  for (const [requestKey, limitKey] of RESOURCE_PAIRS) {
+    const values = [requestKey, limitKey].map((key) => {
+      const text = (r[key] ?? '').trim() || KUBERNETES_DEFAULTS[key];
+      const value = parseQuantity(text);
+      if (value === undefined || value <= 0) {
+        errors[`kubernetes.resources.${key}`] = 'Not a positive Kubernetes quantity (e.g. 500m, 2, 4Gi)';
+      }
+      return { text, value };
+    });
+    const [request, limit] = values;
+    if (request.value !== undefined && limit.value !== undefined && request.value > limit.value) {
+      errors[`kubernetes.resources.${requestKey}`] = `Must not exceed the limit (${limit.text})`;
+    }
+  }
+  return errors;
+}
+
+const QUANTITY_SUFFIXES: Record<string, number> = {
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** The value of a Kubernetes quantity (k8s.io/apimachinery resource.ParseQuantity syntax), or undefined. */
+export function parseQuantity(text: string): number | undefined {
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(text);
+  if (!m) {
+    return undefined;
+  }
+  const suffix = m[2] ?? '';
+  const multiplier = /^[eE]./.test(suffix) ? 10 ** Number(suffix.slice(1)) : QUANTITY_SUFFIXES[suffix];
+  return Number(m[1]) * multiplier;
+}
+
+/** One row of the per-model sweep overrides (jsonData.kubernetes.models) as the editor holds it. */
+export interface ModelOverrideRow {
+  model: string;
+  endpoint: string;
+  processor: string;
+}
+
+/** pkg/sweeps/request.go modelNameRE: served model names, KServe names or paths. */
+const MODEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
+
+/** Errors of the per-model override rows, keyed `kubernetes.models.<row>.model|endpoint|processor`. */
+export function validateModelOverrideRows(rows: ModelOverrideRow[]): SettingsErrors {
+  const errors: SettingsErrors = {};
+  const seen = new Set<string>();
+  rows.forEach((row, i) => {
+    if (row.model === '') {
+      errors[`kubernetes.models.${i}.model`] = 'Required';
+    } else if (seen.has(row.model)) {
+      errors[`kubernetes.models.${i}.model`] = `"${row.model}" is listed twice; only the first row is kept`;
+    } else if (!MODEL_NAME_RE.test(row.model)) {
+      errors[`kubernetes.models.${i}.model`] =
+        'Not a model name: 1-200 letters, digits and . _ : / @ + -, starting with a letter or digit';
+    }
+    seen.add(row.model);
+    const endpoint = row.endpoint === '' ? undefined : endpointProblem(row.endpoint);
+    if (endpoint) {
+      errors[`kubernetes.models.${i}.endpoint`] = endpoint;
+    }
+    if (row.processor.length > 256 || hasSpaceOrControl(row.processor)) {
+      errors[`kubernetes.models.${i}.processor`] = 'A tokenizer id or path without spaces, at most 256 characters';
+    }
+  });
   return errors;
 }
 
@@ -175,6 +432,16 @@ export function validBucketName(b: string): boolean {
 
 export function validDnsLabel(s: string): boolean {
   return s.length <= 63 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s);
+}
+
+/** k8s.io/apimachinery IsDNS1123Subdomain: dot-separated labels, at most 253 characters. */
+export function validDnsSubdomain(s: string): boolean {
+  return s.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(s);
+}
+
+/** pkg/sweeps/settings.go isSpaceOrControl: anything up to the space character, and DEL. */
+function hasSpaceOrControl(s: string): boolean {
+  return /[\u0000-\u0020\u007f]/.test(s);
 }
 
 export interface GpuPriceRow {

@@ -42,6 +42,19 @@ describe('RoiVariableSupport', () => {
     expect(scenarios.data[0].fields[0].values).toEqual(['chat', 'rag']);
   });
 
+  it('lists the namespaces with vLLM series', async () => {
+    const { fetch, srv } = fakeBackendSrv({
+      namespaces: { status: 200, data: { namespaces: ['llm', 'llm-serving'], warnings: null } },
+    });
+    setBackendSrv(srv);
+    const support = new RoiVariableSupport(new DataSource(instanceSettings()));
+    const res = await lastValueFrom(support.query(request({ kind: 'namespaces' })));
+    expect(res.data[0].fields[0].values).toEqual(['llm', 'llm-serving']);
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({ url: '/api/datasources/uid/roi-test-uid/resources/namespaces' })
+    );
+  });
+
   it('fails the variable with the backend error', async () => {
     const { srv } = fakeBackendSrv({ scenarios: { status: 500, data: { error: 'boom' } } });
     setBackendSrv(srv);

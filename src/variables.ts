@@ -6,8 +6,8 @@ import type { DataSource } from './datasource';
 import { RoiVariableQuery } from './types';
 
 /**
- * Template variables for models and scenarios, answered by the same resource calls the query
- * editor's pickers use (GET /models, GET /scenarios).
+ * Template variables for models, scenarios and namespaces, answered by the same resource calls the
+ * query editor's pickers use (GET /models, GET /scenarios, GET /namespaces).
  */
 export class RoiVariableSupport extends CustomVariableSupport<DataSource, RoiVariableQuery> {
   editor = VariableQueryEditor;
@@ -18,15 +18,22 @@ export class RoiVariableSupport extends CustomVariableSupport<DataSource, RoiVar
 
   query(request: DataQueryRequest<RoiVariableQuery>): Observable<DataQueryResponse> {
     const query = request.targets[0];
-    // A new variable has no kind yet: it lists models, as its editor shows.
-    const names =
-      query?.kind === 'scenarios'
-        ? this.datasource.getScenarios().then((res) => res.scenarios)
-        : this.datasource.getModels(query?.namespace).then((res) => res.models);
-    return from(names).pipe(
+    return from(this.names(query)).pipe(
       map((values) => ({
         data: [createDataFrame({ refId: query?.refId, fields: [{ name: 'text', type: FieldType.string, values }] })],
       }))
     );
+  }
+
+  private async names(query: RoiVariableQuery | undefined): Promise<string[]> {
+    switch (query?.kind) {
+      case 'scenarios':
+        return (await this.datasource.getScenarios()).scenarios;
+      case 'namespaces':
+        return (await this.datasource.getNamespaces()).namespaces;
+      default:
+        // A new variable has no kind yet: it lists models, as its editor shows.
+        return (await this.datasource.getModels(query?.namespace)).models;
+    }
   }
 }

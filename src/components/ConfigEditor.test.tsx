@@ -90,6 +90,7 @@ describe('ConfigEditor', () => {
       'GPU prices',
       'SLA thresholds',
       'Scenarios',
+      'Kubernetes sweeps',
     ]) {
       expect(screen.getByText(legend)).toBeInTheDocument();
     }
@@ -336,5 +337,152 @@ describe('ConfigEditor', () => {
     );
     await enter('Scrape interval (seconds)', '000');
     expect(errorOf('Scrape interval (seconds)')).toBe('Must be between 1 and 3600');
+  });
+
+  describe('Kubernetes sweeps', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
+
+    it('shows the backend defaults as placeholders', () => {
+      renderEditor();
+      expect(input('Job namespace')).toHaveValue('');
+      expect(input('GuideLLM image')).toHaveAttribute('placeholder', 'ghcr.io/vllm-project/guidellm:v0.7.3');
+      expect(input('GuideLLM version')).toHaveAttribute('placeholder', 'from the image tag');
+      expect(input('Model endpoint template')).toHaveAttribute(
+        'placeholder',
+        'http://{model}-predictor.{namespace}.svc.cluster.local:8080/v1'
+      );
+      expect(input('Seconds per stage')).toHaveAttribute('placeholder', '60');
+      expect(input('Max stages')).toHaveAttribute('placeholder', '10');
+      expect(input('Max concurrent sweeps')).toHaveAttribute('placeholder', '2');
+      expect(input('Keep finished Jobs (seconds)')).toHaveAttribute('placeholder', '172800');
+      expect(input('CPU request')).toHaveAttribute('placeholder', '1');
+      expect(input('CPU limit')).toHaveAttribute('placeholder', '4');
+      expect(input('Memory request')).toHaveAttribute('placeholder', '2Gi');
+      expect(input('Memory limit')).toHaveAttribute('placeholder', '4Gi');
+      expect(input('API server URL')).toHaveAttribute('placeholder', 'in-cluster service account');
+    });
+
+    it('writes every setting into jsonData.kubernetes and the token into secureJsonData', async () => {
+      const { last } = renderEditor();
+      await enter('Job namespace', 'llm-bench');
+      await enter('Model namespace', 'llm-serving');
+      await enter('CronJob', 'guidellm-nightly');
+      await enter('GuideLLM image', 'quay.io/me/guidellm:v0.6.1');
+      await enter('GuideLLM version', '0.6.1');
+      await enter('Model endpoint template', 'http://{model}.{namespace}.svc:8000/v1');
+      await enter('Seconds per stage', '30');
+      await enter('Max stages', '20');
+      await enter('Max concurrent sweeps', '3');
+      await enter('Keep finished Jobs (seconds)', '3600');
+      await enter('CPU request', '500m');
+      await enter('CPU limit', '2');
+      await enter('Memory request', '1Gi');
+      await enter('Memory limit', '3Gi');
+      await enter('Hugging Face token Secret', 'hf-token');
+      await enter('API server URL', 'https://api.cluster.example:6443');
+      await enter('API server CA certificate', pem);
+      expect(errorOf('API server token')).toBe('Required when an API server is set');
+      await enter('API server token', 'eyJhbGciOi');
+      expect(last().jsonData.kubernetes).toEqual({
+        namespace: 'llm-bench',
+        modelNamespace: 'llm-serving',
+        cronJobName: 'guidellm-nightly',
+        image: 'quay.io/me/guidellm:v0.6.1',
+        guidellmVersion: '0.6.1',
+        endpointTemplate: 'http://{model}.{namespace}.svc:8000/v1',
+        secondsPerStage: 30,
+        maxStages: 20,
+        maxConcurrentSweeps: 3,
+        ttlSecondsAfterFinished: 3600,
+        resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '3Gi' },
+        hfTokenSecret: 'hf-token',
+        apiServer: 'https://api.cluster.example:6443',
+        caCert: pem,
+      });
+      expect(last().secureJsonData).toEqual({ kubernetesToken: 'eyJhbGciOi' });
+      expect(screen.queryAllByRole('alert')).toHaveLength(0);
+    });
+
+    it('shows a configured token and resets it', async () => {
+      const { last } = renderEditor(
+        settings({
+          jsonData: { kubernetes: { namespace: 'bench', apiServer: 'https://api:6443' } },
+          secureJsonFields: { kubernetesToken: true },
+        })
+      );
+      expect(input('API server token')).toHaveValue('configured');
+      expect(errorOf('API server token')).toBeNull();
+      await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
+      expect(last().secureJsonFields).toEqual({ kubernetesToken: false });
+      expect(last().secureJsonData).toEqual({ kubernetesToken: '' });
+      expect(errorOf('API server token')).toBe('Required when an API server is set');
+    });
+
+    it('adds, edits and removes per-model overrides', async () => {
+      const { last } = renderEditor(settings({ jsonData: { kubernetes: { namespace: 'bench' } } }));
+      await userEvent.click(screen.getByRole('button', { name: 'Add model override' }));
+      await enter('Model override 1 model', 'meta-llama/Llama-3.1-8B-Instruct');
+      await enter('Model override 1 endpoint', 'http://llama.llm.svc:8080/v1');
+      await enter('Model override 1 tokenizer', 'meta-llama/Llama-3.1-8B-Instruct');
+      await userEvent.click(screen.getByRole('button', { name: 'Add model override' }));
+      await enter('Model override 2 model', 'mistral-3-int4');
+      await enter('Model override 2 tokenizer', 'mistralai/Mistral-Small-3.1');
+      expect(last().jsonData.kubernetes?.models).toEqual({
+        'meta-llama/Llama-3.1-8B-Instruct': {
+          endpoint: 'http://llama.llm.svc:8080/v1',
+          processor: 'meta-llama/Llama-3.1-8B-Instruct',
+        },
+        'mistral-3-int4': { processor: 'mistralai/Mistral-Small-3.1' },
+      });
+
+      await userEvent.click(screen.getByRole('button', { name: 'Remove model override 1' }));
+      expect(last().jsonData.kubernetes).toEqual({
+        namespace: 'bench',
+        models: { 'mistral-3-int4': { processor: 'mistralai/Mistral-Small-3.1' } },
+      });
+      expect(input('Model override 1 model')).toHaveValue('mistral-3-int4');
+    });
+
+    it('marks a model listed twice and a bad endpoint at the row, keeping the first row', async () => {
+      const { last } = renderEditor(
+        settings({ jsonData: { kubernetes: { namespace: 'bench', models: { a: { processor: 'org/a' } } } } })
+      );
+      await userEvent.click(screen.getByRole('button', { name: 'Add model override' }));
+      await enter('Model override 2 model', 'a');
+      await enter('Model override 2 endpoint', 'a:8080/v1');
+      expect(errorOf('Model override 2 model')).toBe('"a" is listed twice; only the first row is kept');
+      expect(errorOf('Model override 2 endpoint')).toBe('Must start with http:// or https://');
+      expect(last().jsonData.kubernetes?.models).toEqual({ a: { processor: 'org/a' } });
+    });
+
+    it('marks invalid settings at the field', async () => {
+      renderEditor(settings({ jsonData: { kubernetes: { namespace: 'bench' } } }));
+      expect(screen.queryAllByRole('alert')).toHaveLength(0);
+      await enter('GuideLLM version', '0.6.1');
+      expect(errorOf('GuideLLM version')).toBe(
+        'Disagrees with the image tag 0.7.3 (v0.7 command line, not v0.5-v0.6): fix one of them'
+      );
+      await enter('Model endpoint template', 'http://vllm:8000/v1');
+      expect(errorOf('Model endpoint template')).toBe('Must contain {model}');
+      await enter('CPU request', '8');
+      expect(errorOf('CPU request')).toBe('Must not exceed the limit (4)');
+      await enter('Seconds per stage', '5');
+      expect(errorOf('Seconds per stage')).toBe('Must be between 10 and 3600');
+      await enter('API server CA certificate', 'not a pem');
+      expect(errorOf('API server CA certificate')).toBe(
+        'Must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)'
+      );
+      await userEvent.clear(input('Job namespace'));
+      await enter('Job namespace', 'Bench');
+      expect(errorOf('Job namespace')).toBe(
+        'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"'
+      );
+    });
+
+    it('asks for a namespace when a CronJob is set', async () => {
+      renderEditor();
+      await enter('CronJob', 'guidellm');
+      expect(errorOf('Job namespace')).toBe('Required: the namespace the GuideLLM Jobs run in');
+    });
   });
 });

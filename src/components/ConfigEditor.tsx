@@ -7,6 +7,7 @@ import { RoiDataSourceOptions, RoiSecureJsonData } from '../types';
 import { validateSettings } from '../validation';
 import { DeploymentsSection } from './config/DeploymentsSection';
 import { GpuPricesSection } from './config/GpuPricesSection';
+import { KubernetesSection } from './config/KubernetesSection';
 import { PrometheusSection } from './config/PrometheusSection';
 import { ScenariosSection } from './config/ScenariosSection';
 import { SlaSection } from './config/SlaSection';
@@ -19,10 +20,23 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
   const secret = secureJsonData?.storeSecretKey ?? '';
   const secretConfigured = Boolean(secureJsonFields?.storeSecretKey);
-  const errors = validateSettings(jsonData, secretConfigured || secret !== '');
+  const token = secureJsonData?.kubernetesToken ?? '';
+  const tokenConfigured = Boolean(secureJsonFields?.kubernetesToken);
+  const errors = validateSettings(jsonData, {
+    storeSecretKey: secretConfigured || secret !== '',
+    kubernetesToken: tokenConfigured || token !== '',
+  });
 
   const setJsonData = (patch: Partial<RoiDataSourceOptions>) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+  const setSecret = (key: keyof RoiSecureJsonData, value: string) =>
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });
+  const resetSecret = (key: keyof RoiSecureJsonData) =>
+    onOptionsChange({
+      ...options,
+      secureJsonFields: { ...secureJsonFields, [key]: false },
+      secureJsonData: { ...secureJsonData, [key]: '' },
+    });
 
   return (
     <Stack direction="column" gap={2}>
@@ -49,16 +63,8 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         onChange={(store) => setJsonData({ store })}
         secretConfigured={secretConfigured}
         secret={secret}
-        onSecretChange={(storeSecretKey) =>
-          onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, storeSecretKey } })
-        }
-        onSecretReset={() =>
-          onOptionsChange({
-            ...options,
-            secureJsonFields: { ...secureJsonFields, storeSecretKey: false },
-            secureJsonData: { ...secureJsonData, storeSecretKey: '' },
-          })
-        }
+        onSecretChange={(value) => setSecret('storeSecretKey', value)}
+        onSecretReset={() => resetSecret('storeSecretKey')}
         errors={errors}
       />
       <Divider />
@@ -73,6 +79,16 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <ScenariosSection
         scenarios={jsonData.scenarios ?? []}
         onChange={(scenarios) => setJsonData({ scenarios })}
+        errors={errors}
+      />
+      <Divider />
+      <KubernetesSection
+        kubernetes={jsonData.kubernetes ?? {}}
+        onChange={(kubernetes) => setJsonData({ kubernetes })}
+        tokenConfigured={tokenConfigured}
+        token={token}
+        onTokenChange={(value) => setSecret('kubernetesToken', value)}
+        onTokenReset={() => resetSecret('kubernetesToken')}
         errors={errors}
       />
     </Stack>

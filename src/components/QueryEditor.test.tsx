@@ -8,13 +8,17 @@ import { fakeBackendSrv, FakeTemplateSrv, instanceSettings, ResourceAnswer } fro
 import { RoiQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
+// Icons that keep their title and click handler, for the pickers' "Clear value".
+jest.mock('react-inlinesvg', () => jest.requireActual('../test-utils/inlineSvg'));
+
 const MODELS: ResourceAnswer = { status: 200, data: { models: ['mistral-3-bf16', 'mistral-3-int4'], warnings: null } };
 const SCENARIOS: ResourceAnswer = { status: 200, data: { scenarios: ['chat', 'summarization'], warnings: null } };
+const NAMESPACES: ResourceAnswer = { status: 200, data: { namespaces: ['llm', 'llm-serving'], warnings: null } };
 
 /** Renders the editor the way a panel does: onChange feeds the new query back in. */
 function renderEditor(
   initial: RoiQuery,
-  answers: Record<string, ResourceAnswer> = { models: MODELS, scenarios: SCENARIOS }
+  answers: Record<string, ResourceAnswer> = { models: MODELS, scenarios: SCENARIOS, namespaces: NAMESPACES }
 ) {
   const { fetch, srv } = fakeBackendSrv(answers);
   setBackendSrv(srv);
@@ -157,8 +161,7 @@ describe('QueryEditor', () => {
     expect(last().metric).toBe('gpu_power_watts');
     expect(onRunQuery).toHaveBeenCalledTimes(1);
 
-    await userEvent.type(screen.getByLabelText('Namespace'), 'llm');
-    await userEvent.tab();
+    await pick('Namespace', 'llm');
     expect(onRunQuery).toHaveBeenCalledTimes(2);
     await pick('Models', 'mistral-3-bf16');
     expect(fetch).toHaveBeenLastCalledWith(expect.objectContaining({ params: { namespace: 'llm' } }));
@@ -188,8 +191,55 @@ describe('QueryEditor', () => {
     const { last } = renderEditor({ refId: 'A', queryType: 'status', models: [] });
     expect(screen.queryByLabelText('Metric')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Instant')).not.toBeInTheDocument();
-    await userEvent.type(screen.getByLabelText('Namespace'), 'ns1');
-    expect(last()).toEqual({ refId: 'A', queryType: 'status', models: [], namespace: 'ns1' });
+    await pick('Namespace', 'llm-serving');
+    expect(last()).toEqual({ refId: 'A', queryType: 'status', models: [], namespace: 'llm-serving' });
+  });
+
+  it('offers the namespaces from GET /namespaces and template variables, and takes a typed one', async () => {
+    const { fetch, last, onRunQuery } = renderEditor({ refId: 'A', queryType: 'efficiency', models: [] });
+    await userEvent.click(screen.getByLabelText('Namespace'));
+    const options = await screen.findAllByRole('option', { hidden: true });
+    expect(options.map((o) => o.textContent)).toEqual([
+      'llm',
+      'llm-serving',
+      '$modelTemplate variable',
+      '$target_loadTemplate variable',
+    ]);
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({ url: '/api/datasources/uid/roi-test-uid/resources/namespaces' })
+    );
+    await userEvent.click(screen.getByRole('option', { name: /^\$model/, hidden: true }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'efficiency', models: [], namespace: '$model' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+
+    await userEvent.type(screen.getByLabelText('Namespace'), 'team-a', {
+      initialSelectionStart: 0,
+      initialSelectionEnd: 6,
+    });
+    await userEvent.click(await screen.findByRole('option', { name: /team-a/, hidden: true }));
+    expect(last().namespace).toBe('team-a');
+    expect(screen.getByLabelText('Namespace')).toHaveValue('team-a');
+  });
+
+  it('removes the namespace when the picker is cleared, so the default applies', async () => {
+    const { last } = renderEditor({ refId: 'A', queryType: 'status', models: [], namespace: 'llm' });
+    expect(screen.getByLabelText('Namespace')).toHaveValue('llm');
+    await userEvent.click(screen.getByRole('button', { name: 'Clear value' }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'status', models: [] });
+  });
+
+  it('says why the namespaces could not be loaded and still takes a typed one', async () => {
+    const { last } = renderEditor(
+      { refId: 'A', queryType: 'status', models: [] },
+      { models: MODELS, namespaces: { status: 503, data: { error: 'no Prometheus URL is configured' } } }
+    );
+    await userEvent.click(screen.getByLabelText('Namespace'));
+    expect(
+      await screen.findByText('Could not load the namespaces (no Prometheus URL is configured); type names instead')
+    ).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Namespace'), 'llm');
+    await userEvent.click(await screen.findByRole('option', { name: /llm/, hidden: true }));
+    expect(last().namespace).toBe('llm');
   });
 
   it('switches the query type, keeping the models and only the fields the new type reads', async () => {
@@ -210,8 +260,15 @@ describe('QueryEditor', () => {
     expect(last()).toEqual({ refId: 'A', queryType: 'annotations', models: ['m1'], scenarios: [], latestOnly: false });
   });
 
+  it('switches to sweeps, which keeps nothing but the type', async () => {
+    const { last } = renderEditor({ refId: 'A', queryType: 'status', models: ['m1'], namespace: 'llm' });
+    await pick('Query type', /^Sweeps/);
+    expect(last()).toEqual({ refId: 'A', queryType: 'sweeps' });
+    expect(await screen.findByRole('button', { name: 'Launch sweep' })).toBeDisabled();
+  });
+
   it('warns about a query type this version does not know', () => {
-    renderEditor({ refId: 'A', queryType: 'sweeps' as RoiQuery['queryType'] });
-    expect(screen.getByText('Unknown query type "sweeps"')).toBeInTheDocument();
+    renderEditor({ refId: 'A', queryType: 'forecast' as RoiQuery['queryType'] });
+    expect(screen.getByText('Unknown query type "forecast"')).toBeInTheDocument();
   });
 });

@@ -11,6 +11,7 @@ import { EditorProps, LABEL_WIDTH } from './query/pickers';
 import { QUERY_TYPE_OPTIONS, queryForType } from './query/queryTypes';
 import { RoiEditor } from './query/RoiEditor';
 import { StatusEditor } from './query/StatusEditor';
+import { SweepsEditor } from './query/SweepsEditor';
 
 export type RoiQueryEditorProps = QueryEditorProps<DataSource, RoiQuery, RoiDataSourceOptions>;
 
@@ -23,6 +24,7 @@ const EDITORS: Record<QueryType, React.ComponentType<EditorProps>> = {
   metrics: MetricsEditor,
   efficiency: EfficiencyEditor,
   status: StatusEditor,
+  sweeps: SweepsEditor,
 };
 
 /** Picks the query type, then shows that type's editor. */

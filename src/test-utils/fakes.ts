@@ -84,12 +84,15 @@ export type ResourceAnswer = { status: number; data: unknown };
 
 /**
  * A BackendSrv whose fetch answers `/api/datasources/uid/<uid>/resources/<path>` from a table, as
- * Grafana's server would relay the plugin's CallResource answer; anything else is a 404.
+ * Grafana's server would relay the plugin's CallResource answer; anything else is a 404. A key
+ * "<METHOD> <path>" answers only that method, a key "<path>" every method. The table is read at
+ * each call, so a test may change an answer between calls.
  */
 export function fakeBackendSrv(answers: Record<string, ResourceAnswer>) {
   const fetch = jest.fn((req: BackendSrvRequest): Observable<FetchResponse> => {
     const path = req.url.replace(`/api/datasources/uid/${DS_UID}/resources/`, '');
-    const answer = answers[path] ?? { status: 404, data: { error: 'not found' } };
+    const answer = answers[`${req.method ?? 'GET'} ${path}`] ??
+      answers[path] ?? { status: 404, data: { error: 'not found' } };
     const response = {
       status: answer.status,
       statusText: answer.status === 200 ? 'OK' : 'Error',

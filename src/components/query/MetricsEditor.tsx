@@ -2,7 +2,7 @@ import React from 'react';
 import { Combobox, InlineField, Input, Stack } from '@grafana/ui';
 
 import { DEFAULT_METRIC, METRIC_OPTIONS } from './queryTypes';
-import { EditorProps, LABEL_WIDTH, ModelsPicker, NamespaceInput } from './pickers';
+import { EditorProps, LABEL_WIDTH, ModelsPicker, NamespacePicker } from './pickers';
 
 /** metrics: one live metric over time, one series per model. */
 export function MetricsEditor(props: EditorProps) {
@@ -18,7 +18,7 @@ export function MetricsEditor(props: EditorProps) {
           onChange={(o) => onChange({ ...query, metric: o.value }, true)}
         />
       </InlineField>
-      <NamespaceInput {...props} />
+      <NamespacePicker {...props} />
       <ModelsPicker {...props} />
       <InlineField
         label="Legend"

@@ -1,13 +1,13 @@
 import React from 'react';
 import { Stack } from '@grafana/ui';
 
-import { EditorProps, ModelsPicker, NamespaceInput } from './pickers';
+import { EditorProps, ModelsPicker, NamespacePicker } from './pickers';
 
 /** status: one row per model with its SLA status and the reason. */
 export function StatusEditor(props: EditorProps) {
   return (
     <Stack direction="column" gap={0}>
-      <NamespaceInput {...props} />
+      <NamespacePicker {...props} />
       <ModelsPicker {...props} />
     </Stack>
   );

@@ -1,8 +1,9 @@
-import React, { useCallback, useState } from 'react';
-import { getTemplateSrv, isFetchError } from '@grafana/runtime';
-import { ComboboxOption, InlineField, Input, MultiCombobox } from '@grafana/ui';
+import React, { useCallback, useMemo, useState } from 'react';
+import { getTemplateSrv } from '@grafana/runtime';
+import { Combobox, ComboboxOption, InlineField, MultiCombobox } from '@grafana/ui';
 
-import { DataSource } from '../../datasource';
+import type { DataSource } from '../../datasource';
+import { errorMessage } from '../../errors';
 import { RoiQuery } from '../../types';
 
 export interface EditorProps {
@@ -15,22 +16,15 @@ export interface EditorProps {
 
 export const LABEL_WIDTH = 16;
 
-interface NamesPickerProps {
-  id: string;
-  label: string;
-  tooltip: string;
-  value: string[];
-  onChange: (value: string[]) => void;
-  /** Loads the names and the warnings the backend sent with them. */
-  load: () => Promise<{ names: string[]; warnings: string[] }>;
-}
+/** Loads names from a resource call, with the warnings the backend sent along. */
+export type NamesLoader = () => Promise<{ names: string[]; warnings: string[] }>;
 
 /**
- * A multi-select fed by a resource call. Template variables are offered too, and any text can be
- * used as a custom value — which is also the way out when the call fails: the reason is shown and
- * typing still works.
+ * The options of a picker fed by a resource call, filtered by what is typed: the loaded names, the
+ * selected ones and, where a query is edited, the template variables. When the call fails the reason
+ * becomes the picker's problem, and typing a name still works.
  */
-function NamesPicker({ id, label, tooltip, value, onChange, load }: NamesPickerProps) {
+function useNameOptions(what: string, load: NamesLoader, selected: string[], withVariables: boolean) {
   const [problem, setProblem] = useState<string>();
 
   const options = useCallback(
@@ -41,12 +35,14 @@ function NamesPicker({ id, label, tooltip, value, onChange, load }: NamesPickerP
         names = res.names;
         setProblem(res.warnings.length > 0 ? res.warnings.join('; ') : undefined);
       } catch (err) {
-        setProblem(`Could not load the ${label.toLowerCase()} (${errorMessage(err)}); type names instead`);
+        setProblem(`Could not load the ${what} (${errorMessage(err)}); type names instead`);
       }
-      const variables = getTemplateSrv()
-        .getVariables()
-        .map((v) => `$${v.name}`);
-      const all = Array.from(new Set([...names, ...variables, ...value]));
+      const variables = withVariables
+        ? getTemplateSrv()
+            .getVariables()
+            .map((v) => `$${v.name}`)
+        : [];
+      const all = Array.from(new Set([...names, ...variables, ...selected]));
       const needle = search.toLowerCase();
       return all
         .filter((name) => name.toLowerCase().includes(needle))
@@ -56,9 +52,23 @@ function NamesPicker({ id, label, tooltip, value, onChange, load }: NamesPickerP
           description: variables.includes(name) ? 'Template variable' : undefined,
         }));
     },
-    [load, label, value]
+    [load, what, selected, withVariables]
   );
+  return { options, problem };
+}
 
+interface NamesPickerProps {
+  id: string;
+  label: string;
+  tooltip: string;
+  value: string[];
+  onChange: (value: string[]) => void;
+  load: NamesLoader;
+}
+
+/** A multi-select fed by a resource call; template variables and custom values work too. */
+function NamesPicker({ id, label, tooltip, value, onChange, load }: NamesPickerProps) {
+  const { options, problem } = useNameOptions(label.toLowerCase(), load, value, true);
   return (
     <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} error={problem} invalid={Boolean(problem)}>
       <MultiCombobox
@@ -77,19 +87,81 @@ function NamesPicker({ id, label, tooltip, value, onChange, load }: NamesPickerP
   );
 }
 
-function errorMessage(err: unknown): string {
-  if (isFetchError<{ error?: string; message?: string }>(err)) {
-    return err.data?.error ?? err.data?.message ?? err.statusText ?? `HTTP ${err.status}`;
-  }
-  return err instanceof Error ? err.message : String(err);
+export interface NamePickerProps {
+  id: string;
+  label: string;
+  tooltip: string;
+  /** Plural noun for the load error, e.g. "namespaces". */
+  what: string;
+  /** Empty: nothing picked. */
+  value: string;
+  onChange: (value: string) => void;
+  load: NamesLoader;
+  placeholder: string;
+  /** Offer template variables: in query editors, not for actions such as launching a sweep. */
+  withVariables: boolean;
+  /** A validation message of the form; shown instead of a load problem. */
+  error?: string;
 }
 
-export function ModelsPicker({ query, datasource, onChange }: EditorProps) {
-  const namespace = query.namespace;
-  const load = useCallback(async () => {
+/** A single-select fed by a resource call; custom values work too, and clearing it gives "". */
+export function NamePicker({
+  id,
+  label,
+  tooltip,
+  what,
+  value,
+  onChange,
+  load,
+  placeholder,
+  withVariables,
+  error,
+}: NamePickerProps) {
+  const selected = useMemo(() => (value === '' ? [] : [value]), [value]);
+  const { options, problem } = useNameOptions(what, load, selected, withVariables);
+  const shown = error ?? problem;
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} error={shown} invalid={Boolean(shown)}>
+      <Combobox
+        id={id}
+        width={40}
+        placeholder={placeholder}
+        options={options}
+        value={value === '' ? null : value}
+        createCustomValue
+        isClearable
+        onChange={(option) => onChange(option?.value ?? '')}
+      />
+    </InlineField>
+  );
+}
+
+/** Loads the model names (GET /models), of one namespace when given. */
+export function useModelsLoader(datasource: DataSource, namespace?: string): NamesLoader {
+  return useCallback(async () => {
     const res = await datasource.getModels(namespace);
     return { names: res.models, warnings: res.warnings ?? [] };
   }, [datasource, namespace]);
+}
+
+/** Loads the scenario names (GET /scenarios). */
+export function useScenariosLoader(datasource: DataSource): NamesLoader {
+  return useCallback(async () => {
+    const res = await datasource.getScenarios();
+    return { names: res.scenarios, warnings: res.warnings ?? [] };
+  }, [datasource]);
+}
+
+/** Loads the namespaces with vLLM series (GET /namespaces). */
+export function useNamespacesLoader(datasource: DataSource): NamesLoader {
+  return useCallback(async () => {
+    const res = await datasource.getNamespaces();
+    return { names: res.namespaces, warnings: res.warnings ?? [] };
+  }, [datasource]);
+}
+
+export function ModelsPicker({ query, datasource, onChange }: EditorProps) {
+  const load = useModelsLoader(datasource, query.namespace);
   return (
     <NamesPicker
       id={`models-${query.refId}`}
@@ -103,10 +175,7 @@ export function ModelsPicker({ query, datasource, onChange }: EditorProps) {
 }
 
 export function ScenariosPicker({ query, datasource, onChange }: EditorProps) {
-  const load = useCallback(async () => {
-    const res = await datasource.getScenarios();
-    return { names: res.scenarios, warnings: res.warnings ?? [] };
-  }, [datasource]);
+  const load = useScenariosLoader(datasource);
   return (
     <NamesPicker
       id={`scenarios-${query.refId}`}
@@ -119,21 +188,23 @@ export function ScenariosPicker({ query, datasource, onChange }: EditorProps) {
   );
 }
 
-export function NamespaceInput({ query, onChange, onRunQuery }: EditorProps) {
+/** The namespace filter of the live query types; clearing it removes the key, so the default applies. */
+export function NamespacePicker({ query, datasource, onChange }: EditorProps) {
+  const load = useNamespacesLoader(datasource);
   return (
-    <InlineField
+    <NamePicker
+      id={`namespace-${query.refId}`}
       label="Namespace"
-      labelWidth={LABEL_WIDTH}
-      tooltip="Kubernetes namespace of the vLLM pods; empty means the data source's default namespace"
-    >
-      <Input
-        id={`namespace-${query.refId}`}
-        width={30}
-        value={query.namespace ?? ''}
-        placeholder="default of the data source"
-        onChange={(e) => onChange({ ...query, namespace: e.currentTarget.value })}
-        onBlur={onRunQuery}
-      />
-    </InlineField>
+      tooltip="Kubernetes namespace of the vLLM pods; empty means the data source's default namespace. A template variable or any other name works too."
+      what="namespaces"
+      value={query.namespace ?? ''}
+      placeholder="default of the data source"
+      withVariables
+      load={load}
+      onChange={(namespace) => {
+        const { namespace: _old, ...rest } = query;
+        onChange(namespace === '' ? rest : { ...rest, namespace }, true);
+      }}
+    />
   );
 }

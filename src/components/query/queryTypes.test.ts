@@ -70,6 +70,15 @@ describe('queryForType', () => {
     });
   });
 
+  it('keeps nothing but the DataQuery fields for sweeps', () => {
+    expect(queryForType(full, 'sweeps')).toEqual({ refId: 'A', datasource: ds, queryType: 'sweeps' });
+    expect(queryForType({ refId: 'A', queryType: 'sweeps' }, 'status')).toEqual({
+      refId: 'A',
+      queryType: 'status',
+      models: [],
+    });
+  });
+
   it('fills the defaults a new type needs', () => {
     expect(queryForType({ refId: 'A' }, 'metrics')).toEqual({
       refId: 'A',

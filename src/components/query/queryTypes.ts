@@ -27,6 +27,11 @@ export const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = [
     description: 'Tokens per GPU, tokens per joule, live cost per 1M tokens, SLA status',
   },
   { value: 'status', label: 'Live status', description: 'One row per model: SLA status and the reason' },
+  {
+    value: 'sweeps',
+    label: 'Sweeps',
+    description: 'GuideLLM sweep Jobs: status, progress, failures; launch a new sweep from the editor',
+  },
 ];
 
 /** The benchmark-history types: filtered by models, scenarios and latestOnly. */
@@ -71,15 +76,20 @@ export const DEFAULT_METRIC: MetricName = 'ttft_p95';
 /**
  * The query for another query type: keeps the DataQuery fields and the model filter, keeps the
  * other fields the new type reads, and drops the rest so the saved JSON holds only what is used.
+ * `sweeps` reads nothing but its type.
  */
 export function queryForType(query: RoiQuery, queryType: QueryType): RoiQuery {
   const { refId, datasource, hide, key, queryType: _old, models, ...rest } = query;
-  const base: RoiQuery = { refId, datasource, hide, key, queryType, models: models ?? [] };
-  for (const k of Object.keys(base) as Array<keyof RoiQuery>) {
-    if (base[k] === undefined) {
-      delete base[k];
+  const dataQuery: RoiQuery = { refId, datasource, hide, key, queryType };
+  for (const k of Object.keys(dataQuery) as Array<keyof RoiQuery>) {
+    if (dataQuery[k] === undefined) {
+      delete dataQuery[k];
     }
   }
+  if (queryType === 'sweeps') {
+    return dataQuery;
+  }
+  const base: RoiQuery = { ...dataQuery, models: models ?? [] };
   if (HISTORY_TYPES.includes(queryType)) {
     const out: RoiQuery = { ...base, scenarios: rest.scenarios ?? [], latestOnly: rest.latestOnly ?? false };
     if (queryType === 'roi' && rest.targetLoad !== undefined) {

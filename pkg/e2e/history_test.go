@@ -32,13 +32,8 @@ type s3Env struct{ endpoint, accessKey, secretKey, region string }
 
 func requireS3(t *testing.T) s3Env {
 	t.Helper()
-	env := s3Env{os.Getenv("S3_ENDPOINT"), os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY"), os.Getenv("S3_REGION")}
-	if env.endpoint == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("S3_ENDPOINT is not set: CI must start the S3 server (scripts/s3-server.sh start)")
-		}
-		t.Skip("S3_ENDPOINT not set: start the S3 server with scripts/s3-server.sh start and load .cache/s3-test/env")
-	}
+	endpoint := requireServer(t, "S3_ENDPOINT", "scripts/s3-server.sh start, then load .cache/s3-test/env")
+	env := s3Env{endpoint, os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY"), os.Getenv("S3_REGION")}
 	if env.region == "" {
 		env.region = "us-east-1"
 	}

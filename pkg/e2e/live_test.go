@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,14 +28,7 @@ var (
 
 func requirePrometheus(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("PROM_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("PROM_URL is not set: CI must start Prometheus (scripts/prometheus-server.sh start <dataset>)")
-		}
-		t.Skip("PROM_URL not set: start Prometheus with the live dataset (see scripts/prometheus-server.sh) and load .cache/prom-test/env")
-	}
-	return u
+	return requireServer(t, "PROM_URL", "scripts/prometheus-server.sh start <dataset> (see scripts/test.sh), then load .cache/prom-test/env")
 }
 
 // liveInstance is a data source on a Prometheus URL with the catalog and prices the dataset's

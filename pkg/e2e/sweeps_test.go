@@ -34,13 +34,7 @@ type cluster struct {
 
 func requireCluster(t *testing.T) cluster {
 	t.Helper()
-	path := os.Getenv("K8S_TEST_KUBECONFIG")
-	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("K8S_TEST_KUBECONFIG is not set: CI must start the kube-apiserver (scripts/k8s-server.sh start)")
-		}
-		t.Skip("K8S_TEST_KUBECONFIG not set: start the API server with scripts/k8s-server.sh start and load .cache/k8s-test/env")
-	}
+	path := requireServer(t, "K8S_TEST_KUBECONFIG", "scripts/k8s-server.sh start, then load .cache/k8s-test/env")
 	rc, err := clientcmd.BuildConfigFromFlags("", path)
 	require.NoError(t, err)
 	ca := rc.CAData

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -100,8 +99,8 @@ func (c *promClient) explain(err error, ans *answer) error {
 		} else {
 			up.Msg = fmt.Sprintf("Prometheus at %s did not answer before the query deadline: timed out", c.target)
 		}
-	case errors.Is(err, syscall.ECONNREFUSED):
-		up.Msg = fmt.Sprintf("connection refused: is Prometheus running at %s?", c.target)
+	case isDialError(err):
+		up.Msg = fmt.Sprintf("cannot connect (%v): is Prometheus running at %s?", dialCause(err), c.target)
 	case errors.As(err, &dnsErr):
 		up.Msg = fmt.Sprintf("cannot resolve the host of %s: %v", c.target, dnsErr)
 	case isTLSError(err):
@@ -261,4 +260,28 @@ func (t *transport) tenancyRequest(req *http.Request) (*http.Request, error) {
 	q.Set("namespace", t.tenancyNamespace)
 	out.URL.RawQuery = q.Encode()
 	return out, nil
+}
+
+// isDialError reports a failure to open the connection (refused, unreachable); the plugin's own
+// code must not use the syscall package (Grafana's plugin validator refuses it), so the net error
+// is inspected instead of errno.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// dialCause is the innermost reason of a dial failure, e.g. "connection refused".
+func dialCause(err error) error {
+	var op *net.OpError
+	if !errors.As(err, &op) {
+		return err
+	}
+	inner := op.Err
+	for {
+		next := errors.Unwrap(inner)
+		if next == nil {
+			return inner
+		}
+		inner = next
+	}
 }

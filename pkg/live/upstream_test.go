@@ -103,7 +103,7 @@ func TestUpstreamFailuresGiveClearDownstreamErrors(t *testing.T) {
 		},
 		{
 			name:   "connection refused",
-			want:   []string{"connection refused: is Prometheus running at " + refused + "?"},
+			want:   []string{"cannot connect (connection refused): is Prometheus running at " + refused + "?"},
 			status: 0,
 		},
 	}

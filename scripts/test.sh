@@ -25,7 +25,10 @@ if ((${#missing[@]})); then
   # policy-rc.d keeps the package's own Prometheus service from starting: the tests start their own.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
 fi
-command -v node >/dev/null || { echo "node (>= 20) is required"; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+fi
 command -v go >/dev/null || { echo "go (>= 1.26.5) is required"; exit 1; }
 
 step "frontend: install, typecheck, lint, jest, build"

@@ -104,5 +104,8 @@ func (d *Datasource) sweepsHealth(ctx context.Context) healthCheck {
 	if !check.OK {
 		check.Message += "\n" + report.RoleYAML
 	}
+	if d.runs == nil {
+		check.Message += "; no results store is configured, so finished sweeps are not ingested"
+	}
 	return check
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/slug"
 )
 
 var (
@@ -167,26 +169,8 @@ func uploadKey(prefix, model string, now time.Time, report []byte, labelsJSON, e
 // [A-Za-z0-9._-] become "-" ("meta-llama/Llama-3.1-8B" → "meta-llama-Llama-3.1-8B"), at most
 // 100 characters, "unknown" when nothing is left.
 func modelSegment(model string) string {
-	const maxLen = 100
-	var b strings.Builder
-	dash := false
-	for _, r := range model {
-		ok := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '.' || r == '_' || r == '-'
-		switch {
-		case ok:
-			b.WriteRune(r)
-			dash = false
-		case !dash:
-			b.WriteByte('-')
-			dash = true
-		}
+	keyRune := func(r rune) bool {
+		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '.' || r == '_' || r == '-'
 	}
-	seg := strings.Trim(b.String(), "-.")
-	if len(seg) > maxLen {
-		seg = strings.TrimRight(seg[:maxLen], "-.")
-	}
-	if seg == "" {
-		return "unknown"
-	}
-	return seg
+	return slug.Make(model, keyRune, "-.", 100, "unknown")
 }

@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/slug"
 )
 
 // Labels of sweep Jobs (and their pods). A CronJob whose Jobs should be ingested carries
@@ -133,25 +135,8 @@ func jobName(model, scenario string, seq int) string {
 // nameSegment lowercases s and turns everything outside [a-z0-9] into single dashes, at most max
 // characters, "x" when nothing is left.
 func nameSegment(s string, max int) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	seg := strings.Trim(b.String(), "-")
-	if len(seg) > max {
-		seg = strings.TrimRight(seg[:max], "-")
-	}
-	if seg == "" {
-		return "x"
-	}
-	return seg
+	lowerAlnum := func(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') }
+	return slug.Make(strings.ToLower(s), lowerAlnum, "-", max, "x")
 }
 
 // labelValue makes s a valid label value: at most 63 of [A-Za-z0-9._-], alphanumeric at both ends.

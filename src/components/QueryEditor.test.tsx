@@ -1,12 +1,11 @@
-import React, { useState } from 'react';
-import { render, screen, waitFor } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { DataSource } from '../datasource';
 import { fakeBackendSrv, FakeTemplateSrv, instanceSettings, ResourceAnswer } from '../test-utils/fakes';
+import { renderQueryEditor } from '../test-utils/renderQueryEditor';
 import { RoiQuery } from '../types';
-import { QueryEditor } from './QueryEditor';
 
 // Icons that keep their title and click handler, for the pickers' "Clear value".
 jest.mock('react-inlinesvg', () => jest.requireActual('../test-utils/inlineSvg'));
@@ -22,24 +21,7 @@ function renderEditor(
 ) {
   const { fetch, srv } = fakeBackendSrv(answers);
   setBackendSrv(srv);
-  const datasource = new DataSource(instanceSettings());
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Harness() {
-    const [query, setQuery] = useState(initial);
-    return (
-      <QueryEditor
-        query={query}
-        datasource={datasource}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
+  const { onChange, onRunQuery } = renderQueryEditor(initial, new DataSource(instanceSettings()));
   const last = (): RoiQuery => onChange.mock.lastCall[0];
   return { fetch, onChange, onRunQuery, last };
 }

@@ -1,12 +1,12 @@
-import React, { useState } from 'react';
+import React from 'react';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 
 import { DataSource } from '../../datasource';
 import { fakeBackendSrv, FakeTemplateSrv, instanceSettings, ResourceAnswer } from '../../test-utils/fakes';
-import { RoiQuery, Sweep } from '../../types';
-import { QueryEditor } from '../QueryEditor';
+import { renderQueryEditor } from '../../test-utils/renderQueryEditor';
+import { Sweep } from '../../types';
 import { FollowedSweep, SWEEP_POLL_MS } from './FollowedSweep';
 
 const NAME = 'roi-mistral-3-int4-chat-1a2b3c-1';
@@ -67,23 +67,7 @@ function renderEditor(answers: Record<string, ResourceAnswer>) {
   const { fetch, srv } = fakeBackendSrv({ ...BASE_ANSWERS, ...answers });
   setBackendSrv(srv);
   const datasource = new DataSource(instanceSettings({ kubernetes: { namespace: 'bench', secondsPerStage: 30 } }));
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Harness() {
-    const [query, setQuery] = useState<RoiQuery>({ refId: 'A', queryType: 'sweeps' });
-    return (
-      <QueryEditor
-        query={query}
-        datasource={datasource}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Harness />);
+  const { onChange, onRunQuery } = renderQueryEditor({ refId: 'A', queryType: 'sweeps' }, datasource);
   return { fetch, onChange, onRunQuery };
 }
 

@@ -2,7 +2,7 @@
 # Real kube-apiserver + etcd for the Kubernetes integration tests (pkg/sweeps), on 127.0.0.1 only.
 # Both are built from the Go module proxy by the tools module hack/k8s-testenv (never the plugin's go.mod).
 #   scripts/k8s-server.sh build   # build kube-apiserver v1.37.2 + etcd v3.7.0 into
-#                                 # .cache/k8s/<sha256 of hack/k8s-testenv/go.sum>/ unless already there
+#                                 # $INFERENCEROI_TOOLS/k8s/<sha256 of hack/k8s-testenv/go.sum>/ unless there
 #                                 # (cold: ~6.5 min, 2.4 GB RAM on 2 cores; warm Go cache: seconds)
 #   scripts/k8s-server.sh start   # build if needed, start etcd + kube-apiserver (RBAC, token auth,
 #                                 # ServiceAccount token signing) with fresh data, wait for /readyz,
@@ -16,7 +16,8 @@ set -euo pipefail
 K8S_VERSION=v1.37.2
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 TOOLS=$REPO/hack/k8s-testenv
-BIN=$REPO/.cache/k8s/$(sha256sum "$TOOLS/go.sum" | cut -c1-64)
+# Built binaries live outside the clone, so every clone and CI run on this machine reuses them.
+BIN=${INFERENCEROI_TOOLS:-/var/cache/inferenceroi}/k8s/$(sha256sum "$TOOLS/go.sum" | cut -c1-64)
 STATE=$REPO/.cache/k8s-test
 API_PORT=${K8S_TEST_PORT:-16443}
 ETCD_PORT=${K8S_TEST_ETCD_PORT:-12379}

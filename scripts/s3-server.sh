@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real S3-compatible server (Versity S3 Gateway, posix backend) for integration tests, on 127.0.0.1 only.
-#   scripts/s3-server.sh build   # go install versitygw once into .cache/bin (about 1-2 min on 2 cores)
+#   scripts/s3-server.sh build   # go install versitygw once into $INFERENCEROI_TOOLS (about 1-2 min on 2 cores)
 #   scripts/s3-server.sh start   # build if needed, start with a fresh data dir, wait until a signed
 #                                # bucket create + PUT works, write .cache/s3-test/env
 #   scripts/s3-server.sh stop    # stop by PID, remove the data dir
@@ -11,7 +11,9 @@ set -euo pipefail
 
 VERSION=v1.8.0
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-BIN_DIR=$REPO/.cache/bin/versitygw-$VERSION
+# Built binaries live outside the clone, so every clone and CI run on this machine reuses them.
+TOOLS_CACHE=${INFERENCEROI_TOOLS:-/var/cache/inferenceroi}
+BIN_DIR=$TOOLS_CACHE/versitygw-$VERSION
 BIN=$BIN_DIR/versitygw
 STATE=$REPO/.cache/s3-test
 REGION=us-east-1

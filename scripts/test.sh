@@ -6,7 +6,8 @@
 #
 #   scripts/test.sh            # everything (what .ci/run calls)
 #
-# Built third-party binaries are cached under .cache/ (git-ignored), so later runs skip those builds.
+# Built third-party binaries are cached under $INFERENCEROI_TOOLS (default /var/cache/inferenceroi, outside the
+# clone), so later runs and other clones on the same machine skip those builds. Test state lives in .cache/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -28,6 +28,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
@@ -67,14 +68,7 @@ func (w *warningLog) take() []string {
 // it the test is skipped, or fails when CI=true.
 func connect(t *testing.T) *apiServer {
 	t.Helper()
-	kubeconfig := os.Getenv("K8S_TEST_KUBECONFIG")
-	if kubeconfig == "" {
-		msg := "K8S_TEST_KUBECONFIG is not set: start the test apiserver with scripts/k8s-server.sh start and source .cache/k8s-test/env"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	kubeconfig := realserver.Env(t, "K8S_TEST_KUBECONFIG", "run scripts/k8s-server.sh start && set -a && . .cache/k8s-test/env && set +a")
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	require.NoError(t, err)
 	w := &warningLog{}

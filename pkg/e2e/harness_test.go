@@ -140,20 +140,6 @@ func (in instance) pluginContext(t *testing.T) backend.PluginContext {
 	}
 }
 
-// requireServer returns the value of the env var naming a real server the test script started. In CI
-// a missing server fails the test; elsewhere the test is skipped with how to start it.
-func requireServer(t *testing.T, envVar, start string) string {
-	t.Helper()
-	v := os.Getenv(envVar)
-	if v == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: CI must start the server (%s)", envVar, start)
-		}
-		t.Skipf("%s not set: start the server with %s", envVar, start)
-	}
-	return v
-}
-
 func (in instance) as(role string) instance {
 	in.Role = role
 	return in

@@ -19,6 +19,8 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -32,7 +34,7 @@ type s3Env struct{ endpoint, accessKey, secretKey, region string }
 
 func requireS3(t *testing.T) s3Env {
 	t.Helper()
-	endpoint := requireServer(t, "S3_ENDPOINT", "scripts/s3-server.sh start, then load .cache/s3-test/env")
+	endpoint := realserver.Env(t, "S3_ENDPOINT", "scripts/s3-server.sh start, then load .cache/s3-test/env")
 	env := s3Env{endpoint, os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY"), os.Getenv("S3_REGION")}
 	if env.region == "" {
 		env.region = "us-east-1"

@@ -17,6 +17,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 )
 
 // The Prometheus of the test script holds the live test dataset (pkg/live/internal/testdataset):
@@ -28,7 +30,7 @@ var (
 
 func requirePrometheus(t *testing.T) string {
 	t.Helper()
-	return requireServer(t, "PROM_URL", "scripts/prometheus-server.sh start <dataset> (see scripts/test.sh), then load .cache/prom-test/env")
+	return realserver.Env(t, "PROM_URL", "scripts/prometheus-server.sh start <dataset> (see scripts/test.sh), then load .cache/prom-test/env")
 }
 
 // liveInstance is a data source on a Prometheus URL with the catalog and prices the dataset's

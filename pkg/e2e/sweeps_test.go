@@ -23,6 +23,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 )
 
 // cluster is the real kube-apiserver of the test script, reached as its admin.
@@ -34,7 +36,7 @@ type cluster struct {
 
 func requireCluster(t *testing.T) cluster {
 	t.Helper()
-	path := requireServer(t, "K8S_TEST_KUBECONFIG", "scripts/k8s-server.sh start, then load .cache/k8s-test/env")
+	path := realserver.Env(t, "K8S_TEST_KUBECONFIG", "scripts/k8s-server.sh start, then load .cache/k8s-test/env")
 	rc, err := clientcmd.BuildConfigFromFlags("", path)
 	require.NoError(t, err)
 	ca := rc.CAData

@@ -16,7 +16,6 @@ package live
 import (
 	"context"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -24,19 +23,13 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/inferenceroi/vllm-datasource/pkg/live/internal/testdataset"
 )
 
 func integrationService(t *testing.T, opt Options) *Service {
 	t.Helper()
-	address := os.Getenv("PROM_URL")
-	if address == "" {
-		const how = "PROM_URL is not set; start the test Prometheus: go run ./pkg/live/internal/testdataset/cmd/write-openmetrics > .cache/prom-test.om && scripts/prometheus-server.sh start .cache/prom-test.om && export PROM_URL=http://127.0.0.1:19090"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(how)
-		}
-		t.Skip(how)
-	}
+	address := realserver.Env(t, "PROM_URL", "start the test Prometheus: go run ./pkg/live/internal/testdataset/cmd/write-openmetrics > .cache/prom-test.om && scripts/prometheus-server.sh start .cache/prom-test.om && set -a && . .cache/prom-test/env && set +a")
 	api := newTestAPI(t, address, 30*time.Second, "")
 	v, _, _, err := api.Query(context.Background(), testdataset.MarkerMetric, testdataset.EvalTime)
 	if err != nil {

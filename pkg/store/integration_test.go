@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 )
 
 type s3Env struct{ endpoint, accessKey, secretKey, region string }
@@ -28,14 +29,8 @@ type s3Env struct{ endpoint, accessKey, secretKey, region string }
 // requireS3 returns the test server's settings; without them it fails in CI and skips elsewhere.
 func requireS3(tb testing.TB) s3Env {
 	tb.Helper()
-	e := s3Env{os.Getenv("S3_ENDPOINT"), os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY"), os.Getenv("S3_REGION")}
-	if e.endpoint == "" {
-		const how = "run scripts/s3-server.sh start && set -a && . .cache/s3-test/env && set +a"
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("S3_ENDPOINT not set but CI=true requires the real S3 server: " + how)
-		}
-		tb.Skip("S3_ENDPOINT not set: " + how)
-	}
+	endpoint := realserver.Env(tb, "S3_ENDPOINT", "run scripts/s3-server.sh start && set -a && . .cache/s3-test/env && set +a")
+	e := s3Env{endpoint, os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY"), os.Getenv("S3_REGION")}
 	if e.region == "" {
 		e.region = "us-east-1"
 	}

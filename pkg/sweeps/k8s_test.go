@@ -41,6 +41,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/inferenceroi/vllm-datasource/pkg/store"
 )
 
@@ -48,14 +49,7 @@ import (
 // in CI and is skipped elsewhere. KUBECONFIG is never read: a developer's cluster stays untouched.
 func requireAPIServer(t *testing.T) *rest.Config {
 	t.Helper()
-	path := os.Getenv("K8S_TEST_KUBECONFIG")
-	if path == "" {
-		const how = "run scripts/k8s-server.sh start && set -a && . .cache/k8s-test/env && set +a"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("K8S_TEST_KUBECONFIG not set but CI=true requires the real kube-apiserver: " + how)
-		}
-		t.Skip("K8S_TEST_KUBECONFIG not set: " + how)
-	}
+	path := realserver.Env(t, "K8S_TEST_KUBECONFIG", "run scripts/k8s-server.sh start && set -a && . .cache/k8s-test/env && set +a")
 	cfg, err := clientcmd.BuildConfigFromFlags("", path)
 	require.NoError(t, err)
 	cfg.QPS, cfg.Burst = 200, 400
@@ -64,14 +58,7 @@ func requireAPIServer(t *testing.T) *rest.Config {
 
 func requireS3Client(t *testing.T) (*minio.Client, string) {
 	t.Helper()
-	endpoint := os.Getenv("S3_ENDPOINT")
-	if endpoint == "" {
-		const how = "run scripts/s3-server.sh start && set -a && . .cache/s3-test/env && set +a"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("S3_ENDPOINT not set but CI=true requires the real S3 server: " + how)
-		}
-		t.Skip("S3_ENDPOINT not set: " + how)
-	}
+	endpoint := realserver.Env(t, "S3_ENDPOINT", "run scripts/s3-server.sh start && set -a && . .cache/s3-test/env && set +a")
 	region := os.Getenv("S3_REGION")
 	if region == "" {
 		region = "us-east-1"

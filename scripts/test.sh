@@ -18,9 +18,11 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 missing=()
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl; do
+# gcc: go test -race needs cgo. chromium: the browser test of the built frontend (tests/browser).
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
+[ -e /usr/include/stdlib.h ] || missing+=(libc6-dev) # the C headers cgo (-race) compiles against
 if ((${#missing[@]})); then
   apt-get update -qq
   # policy-rc.d keeps the package's own Prometheus service from starting: the tests start their own.
@@ -68,8 +70,8 @@ set -a
 . .cache/k8s-test/env
 set +a
 
-step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"
-go test -count=1 ./pkg/...
+step "go test -race (unit, integration, gRPC end-to-end, fuzz corpus)"
+CGO_ENABLED=1 go test -race -count=1 ./pkg/...
 
 step "benchmarks compile and run once (figures: mage bench)"
 go test -count=1 -run='^$' -bench=. -benchtime=1x ./pkg/... >/dev/null

@@ -178,8 +178,8 @@ func TestGrafanaLoadsThePluginFromTheInitContainer(t *testing.T) {
 	// The init container copies the directory the plugin image holds into Grafana's plugin path.
 	containerfile, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy/plugin-image/Containerfile"))
 	require.NoError(t, err)
-	copyTo := regexp.MustCompile(`(?m)^COPY \. (\S+?)/?$`).FindSubmatch(containerfile)
-	require.NotNil(t, copyTo, "the Containerfile copies dist/ somewhere")
+	copyTo := finalCopyRE.FindSubmatch(containerfile)
+	require.NotNil(t, copyTo, "the Containerfile's final stage copies the plugin directory somewhere")
 	assert.Equal(t, []string{"cp", "-R", string(copyTo[1]), pluginsDir + "/"}, install.Command)
 	assert.Equal(t, pluginID, filepath.Base(string(copyTo[1])), "the plugin directory is named after the plugin id")
 	assert.Empty(t, install.Args)

@@ -23,6 +23,7 @@ for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:opens
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev) # the C headers cgo (-race) compiles against
+[ -e /usr/share/fonts/opentype/inter ] || missing+=(fonts-inter) # Grafana's UI font, for the browser test's screenshots
 if ((${#missing[@]})); then
   apt-get update -qq
   # policy-rc.d keeps the package's own Prometheus service from starting: the tests start their own.
@@ -47,6 +48,15 @@ go vet ./pkg/...
 mage -v build:linux
 test -x dist/gpx_inferenceroi_linux_amd64
 export PLUGIN_BINARY="$ROOT/dist/gpx_inferenceroi_linux_amd64"
+
+step "release package: every platform, catalog zips, the plugin validator's offline rules"
+node --test tests/package/
+mage -v package
+node tests/package/validate.mjs artifacts/*.zip
+
+step "browser: the built editors in headless Chromium (screenshots in .cache/browser/screenshots)"
+npx webpack -c tests/browser/webpack.config.mjs
+node --test tests/browser/
 
 step "real servers: Versity S3 Gateway, Prometheus, kube-apiserver + etcd"
 cleanup() {

@@ -65,7 +65,7 @@ type ROIResult struct {
 func ROI(runs []*guidellm.Run, cfg Config, f Filter, targetLoad *float64) *ROIResult {
 	cfg = cfg.withDefaults()
 	res := &ROIResult{}
-	views := prepare(runs, cfg, f, &res.notices)
+	views := prepare(runs, cfg, f.perRun(), &res.notices)
 	bps := computeBreakingPoints(views, cfg, &res.notices)
 
 	load := targetLoad

@@ -6,7 +6,20 @@ import { DataQuery } from '@grafana/schema';
  * alert rules depend on them.
  */
 export type QueryType =
-  'runs' | 'curves' | 'breakingPoints' | 'roi' | 'annotations' | 'metrics' | 'efficiency' | 'status' | 'sweeps';
+  | 'runs'
+  | 'curves'
+  | 'breakingPoints'
+  | 'roi'
+  | 'trend'
+  | 'annotations'
+  | 'metrics'
+  | 'efficiency'
+  | 'status'
+  | 'sweeps';
+
+/** Series of the `trend` query: one point per benchmark run (pkg/analysis/trend.go). */
+export type TrendMetric =
+  'breaking_point' | 'capacity_output_tps' | 'output_tps_per_gpu' | 'cost_per_mtok_usd' | 'change_pct';
 
 /** Live metric names of the `metrics` query type (a fixed API, see pkg/models/query.go). */
 export type MetricName =
@@ -43,6 +56,8 @@ export interface RoiQuery extends DataQuery {
    * sweeps). A string holds a template variable such as `$target_load`; it is sent as a number.
    */
   targetLoad?: number | string;
+  /** trend: which series (empty means all). */
+  trendMetrics?: TrendMetric[];
   /** metrics: which live metric. */
   metric?: MetricName;
   /** Live types: Kubernetes namespace filter; empty means the data source's default namespace. */
@@ -188,6 +203,13 @@ export interface RoiDataSourceOptions extends DataSourceJsonData {
   scenarios?: Array<Partial<ScenarioDef>>;
   prometheus?: PrometheusSettings;
   kubernetes?: KubernetesSettings;
+  sizing?: SizingSettings;
+}
+
+/** How roi sizes fleets (jsonData.sizing). */
+export interface SizingSettings {
+  /** 0 < u ≤ 1 (default 1): replicas = ceil(target load / (u × capacity)). */
+  targetUtilization?: number;
 }
 
 /** secureJsonData: written by the editor, never read back. */

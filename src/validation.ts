@@ -31,6 +31,18 @@ export function validateSettings(jsonData: RoiDataSourceOptions, secrets: Secret
     ...validateScenarios(jsonData),
     ...validatePrometheus(jsonData),
     ...validateKubernetes(jsonData.kubernetes ?? {}, Boolean(secrets.kubernetesToken)),
+    ...validateSizing(jsonData),
+  };
+}
+
+/** sizing.targetUtilization: absent means 1 (no headroom); otherwise 0 < u ≤ 1. */
+function validateSizing(jsonData: RoiDataSourceOptions): SettingsErrors {
+  const u = jsonData.sizing?.targetUtilization;
+  if (u === undefined || (u > 0 && u <= 1)) {
+    return {};
+  }
+  return {
+    'sizing.targetUtilization': 'Must be more than 0 and at most 1 (0.8 = size fleets to run at 80 % of capacity)',
   };
 }
 

@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"math"
-
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
@@ -39,12 +37,14 @@ type CurvesResult struct {
 }
 
 // Curves returns the load curves (rate and concurrent stages; synchronous and throughput stages
-// are not curve points) of the filtered runs.
+// are not curve points) of the filtered runs: for each deployment, scenario and axis the curve of
+// the run that decides its breaking point.
 func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
 	cfg = cfg.withDefaults()
 	res := &CurvesResult{sla: cfg.SLA}
-	views := prepare(runs, cfg, f, &res.notices)
-	for _, g := range groupStages(views, cfg.SLA, &res.notices) {
+	views := prepare(runs, cfg, f.perRun(), &res.notices)
+	for _, s := range buildSeries(views, cfg.SLA, &res.notices) {
+		g := s.deciding()
 		if len(g.curve) == 0 {
 			continue
 		}
@@ -60,29 +60,10 @@ func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
 	return res
 }
 
-// slaThresholds colours a latency by SLA class and draws the thresholds as lines on charts.
-func slaThresholds(excellent, acceptable, breaking float64) *data.ThresholdsConfig {
-	return &data.ThresholdsConfig{
-		Mode: data.ThresholdsModeAbsolute,
-		Steps: []data.Threshold{
-			data.NewThreshold(math.Inf(-1), "green", string(StatusExcellent)),
-			data.NewThreshold(excellent, "yellow", string(StatusAcceptable)),
-			data.NewThreshold(acceptable, "orange", string(StatusDegraded)),
-			data.NewThreshold(breaking, "red", string(StatusBreaking)),
-		},
-	}
-}
-
-func withThresholds(f *data.Field, t *data.ThresholdsConfig) *data.Field {
-	f.Config.Thresholds = t
-	f.Config.Custom = map[string]any{"thresholdsStyle": map[string]any{"mode": "line"}}
-	return f
-}
-
 // Frames renders a frame per curve; an empty result is one frame with zero rows.
 func (r *CurvesResult) Frames() data.Frames {
 	if len(r.Curves) == 0 {
-		return data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}
+		return ApplySLA(data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}, r.sla)
 	}
 	frames := make(data.Frames, len(r.Curves))
 	for i, c := range r.Curves {
@@ -92,7 +73,7 @@ func (r *CurvesResult) Frames() data.Frames {
 		}
 		frames[i] = r.frame(c, c.Name(), n)
 	}
-	return frames
+	return ApplySLA(frames, r.sla)
 }
 
 func (r *CurvesResult) frame(c Curve, name string, n *notices) *data.Frame {
@@ -114,12 +95,11 @@ func (r *CurvesResult) frame(c Curve, name string, n *notices) *data.Frame {
 	if c.Axis == AxisConcurrency {
 		loadName = "Concurrent streams"
 	}
-	sla := r.sla
 	return tableFrame(name, n,
 		field("load", loadName, c.Axis.grafanaUnit(), load),
 		field("achieved_rps", "Achieved rate", unitReqPerSec, achieved),
-		withThresholds(field("ttft_p95_ms", "TTFT p95", unitMs, ttft), slaThresholds(sla.TTFTExcellentMs, sla.TTFTAcceptableMs, sla.TTFTBreakingMs)),
-		withThresholds(field("itl_p95_ms", "ITL p95", unitMs, itl), slaThresholds(sla.ITLExcellentMs, sla.ITLAcceptableMs, sla.ITLBreakingMs)),
+		field("ttft_p95_ms", "TTFT p95", unitMs, ttft),
+		field("itl_p95_ms", "ITL p95", unitMs, itl),
 		field("output_tps", "Output tok/s", unitShort, outTPS),
 	)
 }

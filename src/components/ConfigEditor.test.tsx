@@ -249,6 +249,19 @@ describe('ConfigEditor', () => {
     expect(last().jsonData.gpuPrices).toEqual({ H100: 4.5 });
   });
 
+  it('edits the target utilization of sizing and marks values outside (0, 1]', async () => {
+    const { last } = renderEditor(settings());
+    expect(input('Target utilization')).toHaveAttribute('placeholder', '1');
+    await enter('Target utilization', '0.8');
+    expect(last().jsonData.sizing).toEqual({ targetUtilization: 0.8 });
+    expect(errorOf('Target utilization')).toBeNull();
+
+    await userEvent.clear(input('Target utilization'));
+    expect(last().jsonData.sizing).toEqual({});
+    await enter('Target utilization', '1.5');
+    expect(errorOf('Target utilization')).toMatch(/^Must be more than 0 and at most 1/);
+  });
+
   it('marks a negative price and a GPU type listed twice', async () => {
     const { last } = renderEditor(settings({ jsonData: { gpuPrices: { L4: 0.8 } } }));
     await userEvent.clear(input('GPU price 1 USD per hour'));

@@ -10,6 +10,7 @@ import { GpuPricesSection } from './config/GpuPricesSection';
 import { KubernetesSection } from './config/KubernetesSection';
 import { PrometheusSection } from './config/PrometheusSection';
 import { ScenariosSection } from './config/ScenariosSection';
+import { SizingSection } from './config/SizingSection';
 import { SlaSection } from './config/SlaSection';
 import { StoreSection } from './config/StoreSection';
 
@@ -74,6 +75,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         errors={errors}
       />
       <GpuPricesSection gpuPrices={jsonData.gpuPrices ?? {}} onChange={(gpuPrices) => setJsonData({ gpuPrices })} />
+      <SizingSection sizing={jsonData.sizing ?? {}} onChange={(sizing) => setJsonData({ sizing })} errors={errors} />
       <Divider />
       <SlaSection sla={jsonData.sla} onChange={(sla) => setJsonData({ sla })} errors={errors} />
       <ScenariosSection

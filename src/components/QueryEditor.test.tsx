@@ -121,6 +121,28 @@ describe('QueryEditor', () => {
     expect(screen.getByText('A positive number or a template variable')).toBeInTheDocument();
   });
 
+  it('edits a trend query: models, scenarios and the series, without latestOnly', async () => {
+    const { last, onRunQuery } = renderEditor({ refId: 'A', queryType: 'trend', models: [], scenarios: [] });
+    expect(screen.getByLabelText('Query type')).toHaveValue('Capacity over time');
+    expect(screen.queryByLabelText('Latest only')).not.toBeInTheDocument();
+    await pick('Series', /^Change vs previous run/);
+    expect(last()).toEqual({ refId: 'A', queryType: 'trend', models: [], scenarios: [], trendMetrics: ['change_pct'] });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('switches from roi to trend, keeping the filters only', async () => {
+    const { last } = renderEditor({
+      refId: 'A',
+      queryType: 'roi',
+      models: ['m1'],
+      scenarios: ['chat'],
+      latestOnly: true,
+      targetLoad: 20,
+    });
+    await pick('Query type', /^Capacity over time/);
+    expect(last()).toEqual({ refId: 'A', queryType: 'trend', models: ['m1'], scenarios: ['chat'] });
+  });
+
   it('edits a live metric query: metric, namespace, models and legend', async () => {
     const { fetch, last, onRunQuery } = renderEditor({
       refId: 'B',

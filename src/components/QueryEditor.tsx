@@ -10,6 +10,7 @@ import { MetricsEditor } from './query/MetricsEditor';
 import { EditorProps, LABEL_WIDTH } from './query/pickers';
 import { QUERY_TYPE_OPTIONS, queryForType } from './query/queryTypes';
 import { RoiEditor } from './query/RoiEditor';
+import { TrendEditor } from './query/TrendEditor';
 import { StatusEditor } from './query/StatusEditor';
 import { SweepsEditor } from './query/SweepsEditor';
 
@@ -21,6 +22,7 @@ const EDITORS: Record<QueryType, React.ComponentType<EditorProps>> = {
   breakingPoints: HistoryEditor,
   annotations: HistoryEditor,
   roi: RoiEditor,
+  trend: TrendEditor,
   metrics: MetricsEditor,
   efficiency: EfficiencyEditor,
   status: StatusEditor,

@@ -13,7 +13,7 @@ export function HistoryEditor(props: EditorProps) {
       <InlineField
         label="Latest only"
         labelWidth={LABEL_WIDTH}
-        tooltip="Only the newest run of each model and scenario"
+        tooltip="Runs table and run windows: only the newest run of each model and scenario. Breaking points, curves and ROI always take the newest run of each deployment (older runs are history: see Capacity over time)."
       >
         <InlineSwitch
           id={`latest-only-${query.refId}`}

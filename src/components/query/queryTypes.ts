@@ -1,6 +1,6 @@
 import { ComboboxOption } from '@grafana/ui';
 
-import { MetricName, QueryType, RoiQuery } from '../../types';
+import { MetricName, QueryType, RoiQuery, TrendMetric } from '../../types';
 
 export const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = [
   {
@@ -17,6 +17,11 @@ export const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = [
     value: 'curves',
     label: 'Load curves',
     description: 'TTFT/ITL p95 and throughput against offered load, for XY charts',
+  },
+  {
+    value: 'trend',
+    label: 'Capacity over time',
+    description: 'One point per benchmark run: breaking point, capacity, cost; for panels and alert rules',
   },
   { value: 'runs', label: 'Runs', description: 'One row per benchmark stage of the stored GuideLLM reports' },
   { value: 'annotations', label: 'Run windows', description: 'Start and end of each benchmark run, as annotations' },
@@ -35,7 +40,20 @@ export const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = [
 ];
 
 /** The benchmark-history types: filtered by models, scenarios and latestOnly. */
-export const HISTORY_TYPES: QueryType[] = ['runs', 'curves', 'breakingPoints', 'roi', 'annotations'];
+export const HISTORY_TYPES: QueryType[] = ['runs', 'curves', 'breakingPoints', 'roi', 'trend', 'annotations'];
+
+/** The trend series, as the backend names them (pkg/analysis/trend.go). */
+export const TREND_METRIC_OPTIONS: Array<ComboboxOption<TrendMetric>> = [
+  { value: 'breaking_point', label: 'Breaking point', description: 'Load where the SLA breaks (req/s or streams)' },
+  { value: 'capacity_output_tps', label: 'Output tok/s at break', description: 'Capacity in output tokens per second' },
+  { value: 'output_tps_per_gpu', label: 'Output tok/s per GPU', description: 'Capacity per GPU' },
+  { value: 'cost_per_mtok_usd', label: 'Cost per 1M output tokens', description: 'USD at the breaking point' },
+  {
+    value: 'change_pct',
+    label: 'Change vs previous run',
+    description: 'Breaking point change in %; the regression alert watches it',
+  },
+];
 
 /** Labels and units as the backend names the series (pkg/live/promql.go). */
 export const METRIC_OPTIONS: Array<ComboboxOption<MetricName>> = [
@@ -94,6 +112,12 @@ export function queryForType(query: RoiQuery, queryType: QueryType): RoiQuery {
     const out: RoiQuery = { ...base, scenarios: rest.scenarios ?? [], latestOnly: rest.latestOnly ?? false };
     if (queryType === 'roi' && rest.targetLoad !== undefined) {
       out.targetLoad = rest.targetLoad;
+    }
+    if (queryType === 'trend') {
+      delete out.latestOnly;
+      if (rest.trendMetrics !== undefined) {
+        out.trendMetrics = rest.trendMetrics;
+      }
     }
     return out;
   }

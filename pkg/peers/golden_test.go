@@ -43,13 +43,9 @@ func TestDecodeGolden(t *testing.T) {
 		t.Run(strings.TrimPrefix(p, "testdata/"), func(t *testing.T) {
 			data, err := os.ReadFile(p)
 			require.NoError(t, err)
-			f, err := DecodeFile(p, data)
+			run, err := Decode(p, data)
 			require.NoError(t, err)
-			got := toJSON(struct {
-				Run        *guidellm.Run
-				Group      string
-				Standalone bool
-			}{f.Run, f.Group, f.Standalone})
+			got := toJSON(run)
 			golden := filepath.Join("testdata", "golden", strings.TrimPrefix(p, "testdata/")+".golden.json")
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))

@@ -15,33 +15,27 @@ import (
 	"github.com/inferenceroi/vllm-datasource/pkg/peers/vllmbench"
 )
 
-// File is one decoded report file.
-type File struct {
-	Run *guidellm.Run
-	// Group says which files of one folder belong to the same run: files of one tool with equal Group
-	// are merged. Standalone is true for a file that is a whole run (a GuideLLM report).
-	Group      string
-	Standalone bool
-}
-
-// Decode reads one report file of any supported tool; see DecodeFile.
-func Decode(source string, data []byte) (*guidellm.Run, error) {
-	f, err := DecodeFile(source, data)
-	if err != nil {
-		return nil, err
-	}
-	return f.Run, nil
-}
-
-// DecodeFile tells the tool from the content and decodes the file. Every error matches
+// Decode tells the tool from the content and decodes one report file into a run (for the tools that
+// write one file per load level, a run of one stage: see Merge). Every error matches
 // guidellm.ErrInvalidReport and quotes no report content. It does not panic, whatever the input.
-func DecodeFile(source string, data []byte) (f File, err error) {
+func Decode(source string, data []byte) (run *guidellm.Run, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, err = File{}, guidellm.Invalid(source, "decoder failure: %v", r)
+			run, err = nil, guidellm.Invalid(source, "decoder failure: %v", r)
 		}
 	}()
-	return decodeFile(source, data)
+	return decode(source, data)
+}
+
+// GroupKey says which runs decoded from the files of one folder are one run: those with equal keys.
+// Standalone is true for a run that is whole in its file (a GuideLLM report). Files of one tool and
+// one model are grouped (an llm-d experiment, a vLLM or AIPerf sweep, inference-perf stages, whose
+// model only config.yaml names).
+func GroupKey(run *guidellm.Run) (key string, standalone bool) {
+	if run.ToolName() == guidellm.ToolGuideLLM {
+		return "", true
+	}
+	return run.Tool + "\x00" + run.Model, false
 }
 
 // presence records that a key exists without building its value.
@@ -63,7 +57,7 @@ type probe struct {
 	Completed         presence `json:"completed"`          // vLLM bench
 }
 
-func decodeFile(source string, data []byte) (File, error) {
+func decode(source string, data []byte) (*guidellm.Run, error) {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return decodeVLLM(source, trimmed, false) // only vLLM bench sweep summaries are arrays
@@ -73,73 +67,60 @@ func decodeFile(source string, data []byte) (File, error) {
 	}
 	js, fromYAML, err := guidellm.ToJSON(source, data)
 	if err != nil {
-		return File{}, err
+		return nil, err
 	}
 	var p probe
 	if err := guidellm.UnmarshalJSON(source, js, fromYAML, &p); err != nil {
-		return File{}, err
+		return nil, err
 	}
 	has := func(k presence) bool { return bool(k) }
 	switch {
 	case has(p.Benchmarks):
 		run, err := guidellm.Decode(source, data)
 		if err != nil {
-			return File{}, err
+			return nil, err
 		}
 		run.Tool = guidellm.ToolGuideLLM
-		return File{Run: run, Standalone: true}, nil
+		return run, nil
 	case has(p.LoadSummary) && has(p.Successes):
 		var r inferenceperf.Report
 		if err := guidellm.UnmarshalJSON(source, js, fromYAML, &r); err != nil {
-			return File{}, err
+			return nil, err
 		}
-		run, err := inferenceperf.Decode(source, &r)
-		return File{Run: run}, err
+		return inferenceperf.Decode(source, &r)
 	case has(p.Version) && has(p.Scenario):
 		var r llmdreport.Report
 		if err := guidellm.UnmarshalJSON(source, js, fromYAML, &r); err != nil {
-			return File{}, err
+			return nil, err
 		}
-		run, err := llmdreport.Decode(source, &r)
-		if err != nil {
-			return File{}, err
-		}
-		return File{Run: run, Group: firstNonEmpty(r.Group(), run.Model)}, nil
+		return llmdreport.Decode(source, &r)
 	case has(p.Records) || has(p.SchemaVersion) || (has(p.InputConfig) && has(p.RequestThroughput) && !has(p.Completed)):
 		var e aiperf.Export
 		if err := guidellm.UnmarshalJSON(source, js, fromYAML, &e); err != nil {
-			return File{}, err
+			return nil, err
 		}
-		run, err := aiperf.Decode(source, &e)
-		if err != nil {
-			return File{}, err
-		}
-		return File{Run: run, Group: run.Model}, nil
+		return aiperf.Decode(source, &e)
 	case has(p.RequestThroughput) && has(p.Completed):
 		return decodeVLLM(source, js, fromYAML)
 	}
-	return File{}, guidellm.Invalid(source, "not a report of a supported tool (GuideLLM, inference-perf, llm-d Benchmark Report, vLLM bench, AIPerf, GenAI-Perf)")
+	return nil, guidellm.Invalid(source, "not a report of a supported tool (GuideLLM, inference-perf, llm-d Benchmark Report, vLLM bench, AIPerf, GenAI-Perf)")
 }
 
 // decodeVLLM reads one bench-serve object or a sweep summary array.
-func decodeVLLM(source string, js []byte, fromYAML bool) (File, error) {
+func decodeVLLM(source string, js []byte, fromYAML bool) (*guidellm.Run, error) {
 	var results []vllmbench.Result
 	if t := bytes.TrimLeft(js, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 		if err := guidellm.UnmarshalJSON(source, t, fromYAML, &results); err != nil {
-			return File{}, err
+			return nil, err
 		}
 	} else {
 		var r vllmbench.Result
 		if err := guidellm.UnmarshalJSON(source, js, fromYAML, &r); err != nil {
-			return File{}, err
+			return nil, err
 		}
 		results = []vllmbench.Result{r}
 	}
-	run, err := vllmbench.Decode(source, results)
-	if err != nil {
-		return File{}, err
-	}
-	return File{Run: run, Group: run.Model}, nil
+	return vllmbench.Decode(source, results)
 }
 
 // isJSONLines tells `--append-result` files (one JSON object per line) from one object: only JSONL has a
@@ -151,7 +132,7 @@ func isJSONLines(data []byte) bool {
 	return bytes.Contains(data, []byte("\n{"))
 }
 
-func decodeVLLMLines(source string, data []byte) (File, error) {
+func decodeVLLMLines(source string, data []byte) (*guidellm.Run, error) {
 	var results []vllmbench.Result
 	for i, line := range bytes.Split(data, []byte("\n")) {
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -159,15 +140,11 @@ func decodeVLLMLines(source string, data []byte) (File, error) {
 		}
 		var r vllmbench.Result
 		if err := guidellm.UnmarshalJSON(source, line, false, &r); err != nil {
-			return File{}, guidellm.Invalid(source, "line %d of a JSON-lines file: %v", i+1, reason(err))
+			return nil, guidellm.Invalid(source, "line %d of a JSON-lines file: %v", i+1, reason(err))
 		}
 		results = append(results, r)
 	}
-	run, err := vllmbench.Decode(source, results)
-	if err != nil {
-		return File{}, err
-	}
-	return File{Run: run, Group: run.Model}, nil
+	return vllmbench.Decode(source, results)
 }
 
 func reason(err error) string {
@@ -175,13 +152,4 @@ func reason(err error) string {
 		return re.Reason
 	}
 	return err.Error()
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -29,9 +29,7 @@ type Report struct {
 }
 
 type runInfo struct {
-	EID         string `json:"eid"`
-	Description string `json:"description"`
-	Time        *struct {
+	Time *struct {
 		Start    string `json:"start"`
 		End      string `json:"end"`
 		Duration string `json:"duration"`
@@ -149,14 +147,6 @@ type metricsV01 struct {
 // Looks reports whether a decoded top level is a Benchmark Report.
 func (r *Report) Looks() bool {
 	return r.Version != "" && r.Scenario != nil && (r.Results != nil || r.Metrics != nil)
-}
-
-// Group is what stages of one experiment share (run.eid), "" when the report does not say.
-func (r *Report) Group() string {
-	if r.Run != nil {
-		return r.Run.EID
-	}
-	return ""
 }
 
 // Decode turns one report into a one-stage run carrying the deployment labels.

@@ -81,16 +81,17 @@ func BenchmarkRunsTable(b *testing.B) {
 	measure(b, func() { _ = RunsTable(runs, cfg, Filter{}).Frames() })
 }
 
-// TestSyntheticFleetBreaks guards the benchmark's input: every group must have a real bracket,
-// or the benchmark would measure the cheap "not reached" path.
+// TestSyntheticFleetBreaks guards the benchmark's input: every run must have a real bracket, or
+// the benchmark would measure the cheap "not reached" path; each series has 50 runs of history.
 func TestSyntheticFleetBreaks(t *testing.T) {
 	res := BreakingPoints(syntheticFleet(1000), testConfig(), Filter{})
 	if len(res.Rows) != 20 {
 		t.Fatalf("got %d rows, want 5 models × 4 scenarios", len(res.Rows))
 	}
 	for _, r := range res.Rows {
-		if r.Value == nil || r.Runs != 50 {
-			t.Errorf("%s: breaking point %v over %d runs: %q", r.key(), r.Value, r.Runs, r.Notes)
+		if r.Value == nil || r.Runs != 1 || r.PreviousValue == nil {
+			t.Errorf("%s: breaking point %v from %d runs, previous %v: %q", r.key(), r.Value, r.Runs, r.PreviousValue, r.Notes)
 		}
 	}
+	hasNotice(t, &res.notices, "the newest run decides each breaking point; older runs are its history (query trend for capacity over time): llama-3-8b · chat (rate): 50 runs")
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
@@ -32,18 +33,30 @@ func confidenceRank(c string) int {
 	}
 }
 
-// BreakingPoint is the SLO breaking point of one (model, scenario, load axis).
+// BreakingPoint is the SLO breaking point of one deployment and scenario on one load axis, decided
+// by one run (with the runs that refine it).
 type BreakingPoint struct {
 	Model      string
 	Scenario   string
 	Axis       LoadAxis
 	Deployment DeploymentInfo // of the newest contributing run
-	Runs       int            // number of runs whose stages were combined
+	Runs       int            // number of runs whose stages were combined (a run and its refinements)
+	// RunTime is the end of the deciding run (nil when its stages have no times).
+	RunTime *time.Time
 	// LastPass is the highest passing load, FirstFail the lowest failing load above it, Value the
 	// breaking point between them; all in the axis' unit, nil when unknown.
 	LastPass, FirstFail, Value *float64
-	FailedConstraint           Constraint // what fails at FirstFail and decided Value; "" when nothing fails
-	// CapacityOutputTPS is the output tok/s at Value (interpolated between the bracket stages).
+	// LowerBound is LastPass when no tested load failed: the capacity is at least this.
+	LowerBound       *float64
+	FailedConstraint Constraint // what fails at FirstFail and decided Value; "" when nothing fails
+	// PreviousValue is the breaking point of the run before the deciding one (same deployment,
+	// scenario, axis and request shape), PreviousRunTime its end; ChangePct = (Value − PreviousValue)
+	// / PreviousValue × 100.
+	PreviousValue   *float64
+	PreviousRunTime *time.Time
+	ChangePct       *float64
+	// CapacityOutputTPS is the output tok/s at Value: the saturated stage's own when Value is its
+	// achieved rate, else interpolated between the bracket stages; at LowerBound, the tok/s measured there.
 	CapacityOutputTPS *float64
 	OutputTPSPerGPU   *float64
 	CostPerMTokUSD    *float64
@@ -51,6 +64,7 @@ type BreakingPoint struct {
 	SaturationCapacityRPS *float64
 	Confidence            string
 	Notes                 []string
+	noCatalog             bool // the model has no deployments catalog entry
 }
 
 // key names the row in notices, e.g. "mistral-3-int4 · chat (rate)".
@@ -106,6 +120,17 @@ func (l *loadLevel) least(measure func(*guidellm.Stage) float64) (float64, bool)
 	return best, ok
 }
 
+// leastStage is the stage with the smallest finite value of a measurement (nil when none has one).
+func (l *loadLevel) leastStage(measure func(*guidellm.Stage) float64) *guidellm.Stage {
+	var best *guidellm.Stage
+	for _, e := range l.stages {
+		if v := measure(e.stage); isFinite(v) && (best == nil || v < measure(best)) {
+			best = e.stage
+		}
+	}
+	return best
+}
+
 // firstFailing is the first failing stage of a level (nil when it passes).
 func (l *loadLevel) firstFailing() *evaluated {
 	for _, e := range l.stages {
@@ -154,7 +179,8 @@ func levels(g *stageGroup, bp *BreakingPoint) []loadLevel {
 		out[len(out)-1].stages = append(out[len(out)-1].stages, e)
 	}
 	if len(unjudged) > 0 {
-		bp.note("stages that cannot be judged are left out: %s", strings.Join(unjudged, ", "))
+		bp.note("stages that cannot be judged are left out (unknown neither passes nor fails): %s", strings.Join(unjudged, ", "))
+		bp.lowerConfidence(ConfidenceMedium)
 	}
 	return out
 }
@@ -164,7 +190,7 @@ func breakingPoint(g *stageGroup, sla SLA) BreakingPoint {
 	newest := g.newest()
 	bp := BreakingPoint{
 		Model: g.model, Scenario: g.scenario, Axis: g.axis,
-		Deployment: newest.dep, Runs: len(g.views), Confidence: ConfidenceHigh,
+		Deployment: newest.dep, Runs: len(g.views), Confidence: ConfidenceHigh, noCatalog: newest.noCatalog,
 	}
 	unit := g.axis.unit()
 	lv := levels(g, &bp)
@@ -206,8 +232,12 @@ func breakingPoint(g *stageGroup, sla SLA) BreakingPoint {
 		bp.note("below the lowest tested load: %s %s already fails (%s)", num(lv[0].load), unit, failureText(lv[0].firstFailing().verdict, sla))
 		bp.Confidence = ConfidenceNone
 	case firstFail < 0:
-		bp.note("not reached, ≥ max tested (%s %s passes)", num(lv[lastPass].load), unit)
+		bp.note("not reached, ≥ max tested (%s %s passes): capacity_lower_bound = last_pass; test higher loads to find the break", num(lv[lastPass].load), unit)
 		bp.Confidence = ConfidenceNone
+		bp.LowerBound = bp.LastPass
+		if tps, ok := lv[lastPass].least(outputTPSOf); ok {
+			bp.CapacityOutputTPS = finite(tps)
+		}
 	default:
 		bracket(&bp, &lv[lastPass], &lv[firstFail], sla)
 	}
@@ -225,8 +255,33 @@ func breakingPoint(g *stageGroup, sla SLA) BreakingPoint {
 		}
 	}
 
+	lateStartNotes(&bp, g)
 	baselineNotes(&bp, g, lastPass >= 0, sla)
 	return bp
+}
+
+// lateBurstRatio: a constant or poisson stage that achieved more than 110 % of its offered rate had
+// a late-start burst (GuideLLM sends the requests that are overdue at once when its workers start late).
+const lateBurstRatio = 1.1
+
+// lateStartNotes names the curve stages with a late-start burst: their load is not the load they
+// measured, so the bracket is less certain.
+func lateStartNotes(bp *BreakingPoint, g *stageGroup) {
+	var burst []string
+	for _, e := range g.curve {
+		s := e.stage
+		if (s.Strategy != "constant" && s.Strategy != "poisson") || s.OfferedRate == nil {
+			continue
+		}
+		if offered := *s.OfferedRate; isFinite(s.AchievedRPS) && s.AchievedRPS > lateBurstRatio*offered {
+			burst = append(burst, fmt.Sprintf("%s stage %d: achieved %s req/s at offered %s req/s", e.view.run.Source, s.Index, num(s.AchievedRPS), num(offered)))
+		}
+	}
+	if len(burst) > 0 {
+		bp.note("late-start burst (achieved rate more than 10 %% above offered: GuideLLM sent overdue requests at once when its workers started late): %s",
+			strings.Join(burst, "; "))
+		bp.lowerConfidence(ConfidenceMedium)
+	}
 }
 
 // bracket computes the breaking point between a passing and a failing level: the load where the
@@ -255,6 +310,7 @@ func bracket(bp *BreakingPoint, lo, hi *loadLevel, sla SLA) {
 			x, decided = cross, m.c
 		}
 	}
+	var measured *guidellm.Stage // the saturated stage whose own measurement is the breaking point
 	if decided == "" {
 		decided = hi.failing()[0]
 		measure, what := achievedOf, "achieved rate"
@@ -263,6 +319,7 @@ func bracket(bp *BreakingPoint, lo, hi *loadLevel, sla SLA) {
 		}
 		if v, ok := hi.least(measure); ok {
 			x = v
+			measured = hi.leastStage(measure)
 			bp.note("only %s fails at first_fail: breaking point = its %s %s %s", decided, what, num(v), unit)
 		} else {
 			x = lo.load
@@ -273,6 +330,7 @@ func bracket(bp *BreakingPoint, lo, hi *loadLevel, sla SLA) {
 		clamped := math.Min(math.Max(x, lo.load), hi.load)
 		bp.note("breaking point %s %s clamped to the bracket [%s, %s]", num(x), unit, num(lo.load), num(hi.load))
 		x = clamped
+		measured = nil
 	}
 	bp.Value = &x
 	bp.FailedConstraint = decided
@@ -286,6 +344,11 @@ func bracket(bp *BreakingPoint, lo, hi *loadLevel, sla SLA) {
 		bp.note("also failing at first_fail: %s (%s)", strings.Join(also, ", "), failureText(hi.firstFailing().verdict, sla))
 	}
 
+	if measured != nil && isFinite(measured.OutputTPS) {
+		bp.CapacityOutputTPS = finite(measured.OutputTPS)
+		bp.note("capacity is the output tok/s measured at that stage: %s", num(measured.OutputTPS))
+		return
+	}
 	tLo, okLo := lo.least(outputTPSOf)
 	tHi, okHi := hi.least(outputTPSOf)
 	if okLo && okHi {
@@ -340,34 +403,88 @@ func (b *BreakingPoint) addCost() {
 	b.CostPerMTokUSD = finite(*d.PricePerGPUHour * float64(d.GPUs) / (tps * 3600) * 1e6)
 }
 
-// computeBreakingPoints runs the breaking-point rules over prepared runs and raises the
-// result-wide notices (deployment gaps, combined runs, conflicting deployments).
-func computeBreakingPoints(views []runView, cfg Config, n *notices) []BreakingPoint {
-	groups := groupStages(views, cfg.SLA, n)
-	out := make([]BreakingPoint, 0, len(groups))
-	for _, g := range groups {
-		bp := breakingPoint(g, cfg.SLA)
-		bp.addCost()
-		newest := g.newest()
-		reportDeploymentGaps(bp.Deployment, newest.noCatalog, n)
-		for _, v := range g.views {
-			if !v.dep.sameHardware(newest.dep) {
-				n.addItem(data.NoticeSeverityWarning,
-					"runs of one model disagree on the deployment; the newest run's is used (give each deployment its own model label to compare them)",
-					fmt.Sprintf("%s: %s (%s) vs %s (%s)", g.model, newest.dep, newest.run.Source, v.dep, v.run.Source))
+// regressionPct: a change of the breaking point at or below this between two runs is a capacity regression.
+const regressionPct = -10
+
+// computeHistory applies the breaking-point rules to every run unit of every series, oldest first
+// (the last one decides), fills cost and the change against the previous run.
+func computeHistory(views []runView, cfg Config, n *notices) [][]BreakingPoint {
+	all := buildSeries(views, cfg.SLA, n)
+	out := make([][]BreakingPoint, 0, len(all))
+	for _, s := range all {
+		hist := make([]BreakingPoint, len(s.groups))
+		for i, g := range s.groups {
+			bp := breakingPoint(g, cfg.SLA)
+			bp.addCost()
+			if !g.end.IsZero() {
+				end := g.end
+				bp.RunTime = &end
 			}
+			if i > 0 {
+				prev := &hist[i-1]
+				bp.PreviousValue, bp.PreviousRunTime = prev.Value, prev.RunTime
+				if bp.Value != nil && prev.Value != nil && *prev.Value > 0 {
+					bp.ChangePct = finite((*bp.Value - *prev.Value) / *prev.Value * 100)
+				}
+			}
+			hist[i] = bp
 		}
+		out = append(out, hist)
+	}
+	return out
+}
+
+// computeBreakingPoints returns the deciding breaking point of every series and raises the
+// result-wide notices (deployment gaps, refinements, history, regressions).
+func computeBreakingPoints(views []runView, cfg Config, n *notices) []BreakingPoint {
+	hist := computeHistory(views, cfg, n)
+	out := make([]BreakingPoint, 0, len(hist))
+	models := map[string]DeploymentInfo{}
+	for _, h := range hist {
+		bp := h[len(h)-1]
+		reportDeploymentGaps(bp.Deployment, bp.noCatalog, n)
+		if d, seen := models[bp.Model]; seen && !d.sameHardware(bp.Deployment) {
+			n.addItem(data.NoticeSeverityInfo,
+				"models measured on several deployments (gpus, gpuType or quantization) have a row per deployment", bp.Model)
+		}
+		models[bp.Model] = bp.Deployment
 		if bp.Runs > 1 {
 			n.addItem(data.NoticeSeverityInfo,
-				"breaking points combine the stages of several runs (a load passes only when every stage at it passes); set latestOnly to use the newest run only",
+				"breaking points combine a run with the runs that refine it (label refines=<run id>)",
 				fmt.Sprintf("%s: %d runs", bp.key(), bp.Runs))
+		}
+		if len(h) > 1 {
+			n.addItem(data.NoticeSeverityInfo,
+				"the newest run decides each breaking point; older runs are its history (query trend for capacity over time)",
+				fmt.Sprintf("%s: %s", bp.key(), plural(len(h), "run", "runs")))
+		}
+		if bp.ChangePct != nil && *bp.ChangePct <= regressionPct {
+			n.addItem(data.NoticeSeverityWarning, "capacity regression", fmt.Sprintf("%s · %s %s → %s %s (%s %%) between %s and %s",
+				bp.Model, bp.Scenario, num(*bp.PreviousValue), num(*bp.Value), bp.Axis.unit(), signed(*bp.ChangePct),
+				dateOf(bp.PreviousRunTime), dateOf(bp.RunTime)))
 		}
 		out = append(out, bp)
 	}
-	if len(groups) == 0 && len(views) > 0 {
+	if len(hist) == 0 && len(views) > 0 {
 		n.add(data.NoticeSeverityInfo, "the matching runs have no stages")
 	}
 	return out
+}
+
+// dateOf renders a run time for notices ("unknown" without one).
+func dateOf(t *time.Time) string {
+	if t == nil {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// signed renders a percentage change with its sign and a true minus, e.g. "−40".
+func signed(v float64) string {
+	if v < 0 {
+		return "−" + num(-v)
+	}
+	return "+" + num(v)
 }
 
 // BreakingPointsResult is the `breakingPoints` query: a row per (model, scenario, load axis).
@@ -376,12 +493,12 @@ type BreakingPointsResult struct {
 	notices notices
 }
 
-// BreakingPoints computes the breaking point, capacity and cost of every (model, scenario, load
-// axis) in the filtered runs. Runs of one model+scenario are combined (see Filter.LatestOnly).
+// BreakingPoints computes the breaking point, capacity and cost of every deployment, scenario and
+// load axis in the filtered runs: the newest run decides (see history.go).
 func BreakingPoints(runs []*guidellm.Run, cfg Config, f Filter) *BreakingPointsResult {
 	cfg = cfg.withDefaults()
 	res := &BreakingPointsResult{}
-	views := prepare(runs, cfg, f, &res.notices)
+	views := prepare(runs, cfg, f.perRun(), &res.notices)
 	res.Rows = computeBreakingPoints(views, cfg, &res.notices)
 	return res
 }
@@ -392,9 +509,13 @@ func (r *BreakingPointsResult) Frames() data.Frames {
 	models := make([]string, len(rows))
 	scenarios := make([]string, len(rows))
 	axes := make([]string, len(rows))
+	runTime := make([]*time.Time, len(rows))
 	lastPass := make([]*float64, len(rows))
 	firstFail := make([]*float64, len(rows))
 	value := make([]*float64, len(rows))
+	lowerBound := make([]*float64, len(rows))
+	previous := make([]*float64, len(rows))
+	change := make([]*float64, len(rows))
 	constraint := make([]*string, len(rows))
 	capacity := make([]*float64, len(rows))
 	perGPU := make([]*float64, len(rows))
@@ -403,7 +524,8 @@ func (r *BreakingPointsResult) Frames() data.Frames {
 	notes := make([]string, len(rows))
 	for i, b := range rows {
 		models[i], scenarios[i], axes[i] = b.Model, b.Scenario, string(b.Axis)
-		lastPass[i], firstFail[i], value[i] = b.LastPass, b.FirstFail, b.Value
+		runTime[i], lastPass[i], firstFail[i], value[i], lowerBound[i] = b.RunTime, b.LastPass, b.FirstFail, b.Value, b.LowerBound
+		previous[i], change[i] = b.PreviousValue, b.ChangePct
 		constraint[i] = optString(string(b.FailedConstraint))
 		capacity[i], perGPU[i], cost[i] = b.CapacityOutputTPS, b.OutputTPSPerGPU, b.CostPerMTokUSD
 		confidence[i], notes[i] = b.Confidence, strings.Join(b.Notes, "; ")
@@ -413,13 +535,17 @@ func (r *BreakingPointsResult) Frames() data.Frames {
 		field("model", "Model", "", models),
 		field("scenario", "Scenario", "", scenarios),
 		field("load_axis", "Load axis", "", axes),
+		field("run_time", "Deciding run", "", runTime),
 		field("last_pass", "Last pass", loadUnit, lastPass),
 		field("first_fail", "First fail", loadUnit, firstFail),
 		field("breaking_point", "Breaking point", loadUnit, value),
+		field("capacity_lower_bound", "Capacity ≥ (not broken)", loadUnit, lowerBound),
 		field("failed_constraint", "Failed constraint", "", constraint),
 		field("capacity_output_tps", "Output tok/s at break", unitShort, capacity),
 		field("output_tps_per_gpu", "Output tok/s per GPU", unitShort, perGPU),
 		field("cost_per_mtok_usd", "Cost per 1M output tokens", unitUSD, cost),
+		field("previous_breaking_point", "Previous run's breaking point", loadUnit, previous),
+		field("change_pct", "Change vs previous run", unitPercent, change),
 		field("confidence", "Confidence", "", confidence),
 		field("notes", "Notes", "", notes),
 	)}

@@ -22,6 +22,9 @@ type bpWant struct {
 	value      *float64
 	constraint Constraint
 	capacity   *float64
+	lowerBound *float64
+	previous   *float64
+	change     *float64
 	confidence string
 	notes      []string // substrings that must appear in the notes
 	noNotes    []string // substrings that must not
@@ -67,9 +70,11 @@ func TestBreakingPointRules(t *testing.T) {
 		{
 			name: "saturation-only failure uses first_fail's achieved rate",
 			runs: []*guidellm.Run{chatRun("a", "m", t0, rate(1, 300, 20, 100), rate(2, 400, 22, 200), rate(4, 600, 30, 300, achieved(3)))},
-			// achieved 3 < 0.9 × 4; latencies pass → breaking point 3 req/s, tok/s 200 + (3-2)/2 × 100
+			// achieved 3 < 0.9 × 4; latencies pass → breaking point 3 req/s; capacity is that stage's own
+			// measured 300 tok/s (interpolating along the offered axis would say 200 + (3-2)/2 × 100 = 250)
 			want: bpWant{axis: AxisRate, lastPass: ptr(2.0), firstFail: ptr(4.0), value: ptr(3.0), constraint: ConstraintSaturation,
-				capacity: ptr(250.0), confidence: ConfidenceHigh, notes: []string{"only saturation fails at first_fail: breaking point = its achieved rate 3 req/s"}},
+				capacity: ptr(300.0), confidence: ConfidenceHigh, notes: []string{"only saturation fails at first_fail: breaking point = its achieved rate 3 req/s",
+					"capacity is the output tok/s measured at that stage: 300"}},
 		},
 		{
 			name: "saturation-only failure is clamped to the bracket",
@@ -80,8 +85,9 @@ func TestBreakingPointRules(t *testing.T) {
 		{
 			name: "saturation from incomplete requests and guidellm's flag",
 			runs: []*guidellm.Run{chatRun("a", "m", t0, rate(1, 300, 20, 100), rate(2, 400, 22, 200, counts(110, 0, 10), overSaturated, achieved(1.9)))},
+			// the saturated stage's own 200 tok/s
 			want: bpWant{axis: AxisRate, lastPass: ptr(1.0), firstFail: ptr(2.0), value: ptr(1.9), constraint: ConstraintSaturation,
-				capacity: ptr(190.0), confidence: ConfidenceHigh},
+				capacity: ptr(200.0), confidence: ConfidenceHigh},
 		},
 		{
 			name: "cold start: a failing low stage below passing ones is listed, never the break",
@@ -101,7 +107,9 @@ func TestBreakingPointRules(t *testing.T) {
 		{
 			name: "not reached",
 			runs: []*guidellm.Run{chatRun("a", "m", t0, sync(200), rate(1, 300, 20, 100), rate(2, 400, 22, 200), rate(8, 900, 45, 800))},
-			want: bpWant{axis: AxisRate, lastPass: ptr(8.0), confidence: ConfidenceNone, notes: []string{"not reached, ≥ max tested (8 req/s passes)"}},
+			// no break: capacity ≥ 8 req/s, with the 800 tok/s measured there
+			want: bpWant{axis: AxisRate, lastPass: ptr(8.0), lowerBound: ptr(8.0), capacity: ptr(800.0), confidence: ConfidenceNone,
+				notes: []string{"not reached, ≥ max tested (8 req/s passes): capacity_lower_bound = last_pass"}},
 		},
 		{
 			name: "below the lowest tested load",
@@ -136,17 +144,18 @@ func TestBreakingPointRules(t *testing.T) {
 			runs: []*guidellm.Run{mkRun(runSpec{source: "c", model: "m", prompt: 64, outp: 64, profile: "concurrent"},
 				conc(4, 600, 30, 220), conc(16, 800, 40, 700, counts(100, 0, 16), concurrencyMean(12)))},
 			want: bpWant{axis: AxisConcurrency, lastPass: ptr(4.0), firstFail: ptr(16.0), value: ptr(12.0), constraint: ConstraintSaturation,
-				capacity: ptr(220 + 8.0/12*480), confidence: ConfidenceHigh, notes: []string{"its mean concurrency 12 streams"}},
+				capacity: ptr(700.0), confidence: ConfidenceHigh, notes: []string{"its mean concurrency 12 streams"}},
 		},
 		{
-			name: "runs are combined: a load passes only when every stage at it passes",
+			name: "the newest run decides; the one before gives the change",
 			runs: []*guidellm.Run{
 				chatRun("day1", "m", t0, rate(1, 500, 20, 100), rate(2, 800, 25, 200), rate(3, 1200, 30, 300)),
 				chatRun("day2", "m", t0.Add(day), rate(1, 400, 20, 100), rate(2, 1100, 25, 190)),
 			},
-			// level 2 fails (day2), so the bracket is [1, 2]: ttft max 500 → max 1100 crosses at 1 + 500/600
-			want: bpWant{axis: AxisRate, lastPass: ptr(1.0), firstFail: ptr(2.0), value: ptr(1 + 500.0/600), constraint: ConstraintTTFT,
-				capacity: ptr(100 + 500.0/600*90), confidence: ConfidenceHigh},
+			// day2 alone: ttft 400 → 1100 crosses 1000 at 1 + 600/700 = 1.857; tok/s 100 + 6/7 × 90 = 177.14.
+			// day1 broke at 2.5: change (1.857 − 2.5) / 2.5 = −25.7 %
+			want: bpWant{axis: AxisRate, lastPass: ptr(1.0), firstFail: ptr(2.0), value: ptr(1 + 600.0/700), constraint: ConstraintTTFT,
+				capacity: ptr(100 + 600.0/700*90), previous: ptr(2.5), change: ptr((1 + 600.0/700 - 2.5) / 2.5 * 100), confidence: ConfidenceHigh},
 		},
 		{
 			name: "a synchronous-only run joins the model's curve",
@@ -166,7 +175,7 @@ func TestBreakingPointRules(t *testing.T) {
 			name: "stages that cannot be judged are left out",
 			runs: []*guidellm.Run{chatRun("a", "m", t0, rate(1, 500, 20, 100), rate(1.5, 600, 20, 150, counts(0, 0, 0)), rate(2, 800, 25, 200), rate(3, 1200, 30, 300))},
 			want: bpWant{axis: AxisRate, lastPass: ptr(2.0), firstFail: ptr(3.0), value: ptr(2.5), constraint: ConstraintTTFT,
-				capacity: ptr(250.0), confidence: ConfidenceHigh, notes: []string{"stages that cannot be judged are left out: 1.5 req/s (no requests)"}},
+				capacity: ptr(250.0), confidence: ConfidenceMedium, notes: []string{"stages that cannot be judged are left out (unknown neither passes nor fails): 1.5 req/s (no requests)"}},
 		},
 		{
 			name: "first_fail without successful requests (hence saturated): its achieved rate, clamped",
@@ -195,7 +204,8 @@ func checkBP(t *testing.T, b BreakingPoint, w bpWant) {
 	for _, f := range []struct {
 		name      string
 		got, want *float64
-	}{{"last_pass", b.LastPass, w.lastPass}, {"first_fail", b.FirstFail, w.firstFail}, {"breaking_point", b.Value, w.value}, {"capacity_output_tps", b.CapacityOutputTPS, w.capacity}} {
+	}{{"last_pass", b.LastPass, w.lastPass}, {"first_fail", b.FirstFail, w.firstFail}, {"breaking_point", b.Value, w.value}, {"capacity_output_tps", b.CapacityOutputTPS, w.capacity},
+		{"capacity_lower_bound", b.LowerBound, w.lowerBound}, {"previous_breaking_point", b.PreviousValue, w.previous}, {"change_pct", b.ChangePct, w.change}} {
 		if f.want == nil {
 			isNull(t, f.got, f.name)
 		} else {
@@ -364,7 +374,7 @@ func TestDeploymentResolution(t *testing.T) {
 	}
 }
 
-func TestConflictingDeploymentsUseTheNewestRun(t *testing.T) {
+func TestEachDeploymentHasItsOwnRow(t *testing.T) {
 	runs := []*guidellm.Run{
 		mkRun(runSpec{source: "old", model: "m", start: t0, prompt: 64, outp: 64, labels: map[string]string{"gpus": "1", "gpuType": "H100"}},
 			rate(1, 500, 20, 100), rate(2, 800, 25, 200)),
@@ -372,11 +382,11 @@ func TestConflictingDeploymentsUseTheNewestRun(t *testing.T) {
 			rate(3, 1200, 30, 300)),
 	}
 	res := BreakingPoints(runs, testConfig(), Filter{})
-	if got := res.Rows[0].Deployment.GPUs; got != 2 {
-		t.Errorf("GPUs = %d, want the newest run's 2", got)
+	if len(res.Rows) != 2 || res.Rows[0].Deployment.GPUs != 1 || res.Rows[1].Deployment.GPUs != 2 {
+		t.Fatalf("want a row for 1 GPU and one for 2 GPUs, got %+v", res.Rows)
 	}
-	hasNotice(t, &res.notices, "runs of one model disagree on the deployment")
-	hasNotice(t, &res.notices, "breaking points combine the stages of several runs")
+	hasNotice(t, &res.notices, "models measured on several deployments (gpus, gpuType or quantization) have a row per deployment: m")
+	lacksNotice(t, &res.notices, "older runs are its history")
 }
 
 func TestScenarioNames(t *testing.T) {

@@ -60,6 +60,9 @@ type Config struct {
 	GPUPrices   map[string]float64 // GPU type → USD per GPU-hour
 	SLA         SLA
 	Scenarios   []ScenarioDef // defaults merged with the user's, user's win on equal names
+	// TargetUtilization u (0 < u ≤ 1) is the share of a replica's capacity a fleet may use:
+	// replicas = ceil(L / (u × capacity)). 0 means 1 (no headroom).
+	TargetUtilization float64
 }
 
 // withDefaults fills what a zero Config leaves out, so a caller that skipped the settings'
@@ -70,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Scenarios == nil {
 		c.Scenarios = DefaultScenarios()
+	}
+	if !(c.TargetUtilization > 0 && c.TargetUtilization <= 1) {
+		c.TargetUtilization = 1
 	}
 	return c
 }

@@ -39,12 +39,14 @@ type CurvesResult struct {
 }
 
 // Curves returns the load curves (rate and concurrent stages; synchronous and throughput stages
-// are not curve points) of the filtered runs.
+// are not curve points) of the filtered runs: for each deployment, scenario and axis the curve of
+// the run that decides its breaking point.
 func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
 	cfg = cfg.withDefaults()
 	res := &CurvesResult{sla: cfg.SLA}
-	views := prepare(runs, cfg, f, &res.notices)
-	for _, g := range groupStages(views, cfg.SLA, &res.notices) {
+	views := prepare(runs, cfg, f.perRun(), &res.notices)
+	for _, s := range buildSeries(views, cfg.SLA, &res.notices) {
+		g := s.deciding()
 		if len(g.curve) == 0 {
 			continue
 		}

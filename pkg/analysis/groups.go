@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
@@ -75,6 +76,7 @@ type stageGroup struct {
 	model, scenario string
 	axis            LoadAxis
 	views           []*runView // contributing runs, oldest first where possible
+	end             time.Time  // end of the run unit the group belongs to (see history.go)
 	curve           []*evaluated
 	synchronous     []*evaluated
 	throughput      []*evaluated

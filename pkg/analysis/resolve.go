@@ -18,11 +18,22 @@ import (
 const unknownName = "unknown"
 
 // Filter selects runs by resolved model and scenario name (empty = all). LatestOnly keeps only
-// the newest run (by start time) per model+scenario.
+// the newest run (by start time) per model+scenario in the runs table and annotations; curves,
+// breaking points, roi and trend always let the newest run decide (history.go), so for them it
+// changes nothing.
 type Filter struct {
 	Models     []string
 	Scenarios  []string
 	LatestOnly bool
+	// From/To bound the run end times of the trend's points (zero: unbounded).
+	From, To time.Time
+}
+
+// perRun is the filter for the queries where one run decides: every matching run is needed, the
+// older ones as history and the refinements of the newest.
+func (f Filter) perRun() Filter {
+	f.LatestOnly = false
+	return f
 }
 
 func (f Filter) matches(model, scenario string) bool {

@@ -18,10 +18,21 @@ const hoursPerMonth = 730
 // maxReplicas bounds replicas = ceil(L / breaking_point); beyond it the target is not a fleet.
 const maxReplicas = 1_000_000
 
+// Basis of a row's capacity.
+const (
+	BasisMeasured   = "measured"    // the breaking point
+	BasisLowerBound = "lower bound" // no tested load failed: capacity_lower_bound
+)
+
 // ROIRow is one deployment of a scenario, sized for the target load.
 type ROIRow struct {
 	BreakingPoint
-	// Replicas = ceil(L / breaking_point); GPUsNeeded = replicas × gpus;
+	// Capacity is what the row is sized on: the breaking point (Basis measured) or, for a
+	// deployment that did not break, its lower bound (Basis lower bound: replicas, GPUs and cost
+	// are then upper bounds). nil when neither is known.
+	Capacity *float64
+	Basis    string
+	// Replicas = ceil(L / (u × capacity)) with u the target utilization; GPUsNeeded = replicas × gpus;
 	// CostPerHourUSD = GPUsNeeded × price; CostPerMonthUSD = 730 × CostPerHourUSD.
 	// All nil without a target load (or without what they depend on).
 	Replicas        *int
@@ -36,7 +47,10 @@ type Verdict struct {
 	Axis       LoadAxis
 	TargetLoad *float64
 	Big, Small string
-	// EfficiencyDelta = breaking_point(Big) / breaking_point(Small).
+	// Decided is false when a lower bound leaves the cheaper option open (or its cost is unknown);
+	// the text then names what to test next.
+	Decided bool
+	// EfficiencyDelta = capacity(Big) / capacity(Small).
 	EfficiencyDelta *float64
 	// EqualGPUReplicas k = floor(GPUs(Big) / GPUs(Small)): the Small replicas that fit on Big's GPUs;
 	// EqualGPUCapacity = k × breaking_point(Small), compared with BigCapacity = breaking_point(Big).
@@ -53,6 +67,7 @@ type Verdict struct {
 // ROIResult is the `roi` query: frame `roi` (a row per deployment) and frame `verdict`.
 type ROIResult struct {
 	TargetLoad     *float64
+	utilization    float64
 	Rows           []ROIRow
 	Verdicts       []Verdict
 	notices        notices
@@ -64,9 +79,13 @@ type ROIResult struct {
 // biggest one (most GPUs per replica). Rate and concurrency sweeps are compared separately.
 func ROI(runs []*guidellm.Run, cfg Config, f Filter, targetLoad *float64) *ROIResult {
 	cfg = cfg.withDefaults()
-	res := &ROIResult{}
-	views := prepare(runs, cfg, f, &res.notices)
+	res := &ROIResult{utilization: cfg.TargetUtilization}
+	views := prepare(runs, cfg, f.perRun(), &res.notices)
 	bps := computeBreakingPoints(views, cfg, &res.notices)
+	if res.utilization < 1 && len(bps) > 0 {
+		res.notices.add(data.NoticeSeverityInfo, fmt.Sprintf(
+			"sized with headroom: targetUtilization %s, replicas = ceil(target load / (%s × capacity))", num(res.utilization), num(res.utilization)))
+	}
 
 	load := targetLoad
 	if load != nil && (!isFinite(*load) || *load <= 0) {
@@ -124,17 +143,26 @@ func (res *ROIResult) sizeRow(bp BreakingPoint, load *float64) ROIRow {
 	if d.Quantization == "" && d.Model != unknownName {
 		res.notices.addItem(data.NoticeSeverityInfo, `deployments without a quantization (catalog "quantization" or label quantization=Q)`, d.Model)
 	}
-	if bp.Value == nil {
-		res.notices.addItem(data.NoticeSeverityWarning, "deployments without a breaking point cannot be sized (see the breakingPoints notes)",
+	switch {
+	case bp.Value != nil:
+		row.Capacity, row.Basis = bp.Value, BasisMeasured
+		if bp.Confidence != ConfidenceHigh {
+			res.notices.addItem(data.NoticeSeverityInfo, "breaking points with reduced confidence (see the breakingPoints notes)",
+				bp.key()+": "+bp.Confidence)
+		}
+	case bp.LowerBound != nil:
+		row.Capacity, row.Basis = bp.LowerBound, BasisLowerBound
+		res.notices.addItem(data.NoticeSeverityInfo,
+			"deployments that did not break are sized on their capacity lower bound (basis \"lower bound\"): their replicas, GPUs and cost are upper bounds",
+			fmt.Sprintf("%s ≥ %s %s", bp.key(), num(*bp.LowerBound), bp.Axis.unit()))
+	default:
+		res.notices.addItem(data.NoticeSeverityWarning, "deployments without a breaking point or lower bound cannot be sized (see the breakingPoints notes)",
 			bp.key())
-	} else if bp.Confidence != ConfidenceHigh {
-		res.notices.addItem(data.NoticeSeverityInfo, "breaking points with reduced confidence (see the breakingPoints notes)",
-			bp.key()+": "+bp.Confidence)
 	}
-	if load == nil || bp.Value == nil {
+	if load == nil || row.Capacity == nil {
 		return row
 	}
-	r, ok := replicas(*load, *bp.Value)
+	r, ok := replicas(*load, res.utilization**row.Capacity)
 	if !ok {
 		res.notices.addItem(data.NoticeSeverityWarning, fmt.Sprintf("more than %d replicas would be needed", maxReplicas), bp.Model)
 		return row
@@ -172,11 +200,11 @@ func (res *ROIResult) compare(group []ROIRow, load *float64) {
 	var comparable []*ROIRow
 	for i := range group {
 		r := &group[i]
-		if r.Value != nil && r.Deployment.GPUs > 0 {
+		if r.Capacity != nil && r.Deployment.GPUs > 0 {
 			comparable = append(comparable, r)
 		} else {
 			res.verdictNotices.addItem(data.NoticeSeverityWarning,
-				"deployments left out of the comparison (no breaking point or no GPU count)", r.key())
+				"deployments left out of the comparison (no breaking point, no lower bound or no GPU count)", r.key())
 		}
 	}
 	if len(comparable) < 2 {
@@ -186,7 +214,7 @@ func (res *ROIResult) compare(group []ROIRow, load *float64) {
 		return
 	}
 	big := slices.MaxFunc(comparable, func(a, b *ROIRow) int {
-		return cmp.Or(cmp.Compare(a.Deployment.GPUs, b.Deployment.GPUs), cmp.Compare(*a.Value, *b.Value), cmp.Compare(b.Model, a.Model))
+		return cmp.Or(cmp.Compare(a.Deployment.GPUs, b.Deployment.GPUs), cmp.Compare(*a.Capacity, *b.Capacity), cmp.Compare(b.Model, a.Model))
 	})
 	for _, small := range comparable {
 		if small != big {
@@ -247,32 +275,37 @@ func chooseBasis(big, small *ROIRow, load *float64) costBasis {
 	if sameType {
 		// GPUs per unit of load at the breaking point: gpus / breaking_point.
 		return costBasis{name: "GPUs per unit of load at the breaking point",
-			big:    float64(big.Deployment.GPUs) / *big.Value,
-			small:  float64(small.Deployment.GPUs) / *small.Value,
+			big:    float64(big.Deployment.GPUs) / *big.Capacity,
+			small:  float64(small.Deployment.GPUs) / *small.Capacity,
 			format: func(v float64) string { return num(v) + " GPUs per " + big.Axis.unit() }, fewerWording: true, qualification: noPrice}
 	}
 	return costBasis{}
 }
 
 // verdict compares small with big: efficiency delta, the equal-GPU comparison and the cheaper
-// option with its saving.
+// option with its saving. A side sized on a lower bound costs at most what it shows, so it can only
+// be named cheaper, never dearer: when it shows dearer (or equal), the verdict is not decided.
 func verdict(big, small *ROIRow, load *float64) Verdict {
 	unit := big.Axis.unit()
 	v := Verdict{Scenario: big.Scenario, Axis: big.Axis, TargetLoad: load, Big: big.Model, Small: small.Model}
-	v.EfficiencyDelta = finite(*big.Value / *small.Value)
+	bigCap, smallCap := *big.Capacity, *small.Capacity
+	v.EfficiencyDelta = finite(bigCap / smallCap)
 	k := big.Deployment.GPUs / small.Deployment.GPUs
 	v.EqualGPUReplicas = &k
-	eq := float64(k) * *small.Value
-	v.EqualGPUCapacity, v.BigCapacity = &eq, big.Value
+	eq := float64(k) * smallCap
+	v.EqualGPUCapacity, v.BigCapacity = &eq, big.Capacity
 	cmpSign := "="
 	switch {
-	case eq > *big.Value:
+	case eq > bigCap:
 		v.EqualGPUWinner, cmpSign = small.Model, ">"
-	case eq < *big.Value:
+	case eq < bigCap:
 		v.EqualGPUWinner, cmpSign = big.Model, "<"
 	}
-	equalGPUs := fmt.Sprintf("on the same %s: %d × %s = %s %s %s %s %s of %s",
-		plural(big.Deployment.GPUs, "GPU", "GPUs"), k, num(*small.Value), num(eq), unit, cmpSign, num(*big.Value), unit, big.Model)
+	if big.Basis == BasisLowerBound || small.Basis == BasisLowerBound {
+		v.EqualGPUWinner, cmpSign = "", "vs" // a bound against a value orders nothing for sure
+	}
+	equalGPUs := fmt.Sprintf("on the same %s: %d × %s%s = %s %s %s %s%s %s of %s",
+		plural(big.Deployment.GPUs, "GPU", "GPUs"), k, atLeast(small), num(smallCap), num(eq), unit, cmpSign, atLeast(big), num(bigCap), unit, big.Model)
 	if big.Deployment.GPUs%small.Deployment.GPUs != 0 {
 		equalGPUs += fmt.Sprintf(" (%d of %d GPUs used)", k*small.Deployment.GPUs, big.Deployment.GPUs)
 	}
@@ -287,13 +320,27 @@ func verdict(big, small *ROIRow, load *float64) Verdict {
 	switch {
 	case b.format == nil:
 		head = fmt.Sprintf("%s the cheaper option is unknown: the cost of %s or %s is unknown (see the roi notices)", where, small.Model, big.Model)
-	case b.big == b.small:
-		v.SavingPct = finite(0)
-		head = fmt.Sprintf("%s %s and %s cost the same (%s)%s", where, small.Model, big.Model, b.format(b.big), b.qualification)
 	default:
 		cheap, dear, lo, hi := small, big, b.small, b.big
 		if b.big < b.small {
 			cheap, dear, lo, hi = big, small, b.big, b.small
+		}
+		if dear.Basis == BasisLowerBound || (lo == hi && cheap.Basis == BasisLowerBound) {
+			// the side shown dearer (or equal) was sized on a bound: with its true capacity it may be cheaper
+			head = fmt.Sprintf("%s the cheaper option is open: %s%s%s vs %s%s for %s, but %s did not break (capacity ≥ %s %s); run %s above %s %s",
+				where, b.format(lo), fleet(cheap, load), " for "+cheap.Model, b.format(hi), fleet(dear, load), dear.Model,
+				dear.Model, num(*dear.Capacity), unit, dear.Model, num(*dear.Capacity), unit)
+			if lo == hi {
+				head = fmt.Sprintf("%s the cheaper option is open: %s and %s cost the same (%s)%s, but %s did not break; run %s above %s %s",
+					where, small.Model, big.Model, b.format(b.big), b.qualification, cheap.Model, cheap.Model, num(*cheap.Capacity), unit)
+			}
+			break
+		}
+		v.Decided = true
+		if lo == hi {
+			v.SavingPct = finite(0)
+			head = fmt.Sprintf("%s %s and %s cost the same (%s)%s", where, small.Model, big.Model, b.format(b.big), b.qualification)
+			break
 		}
 		v.Cheaper = cheap.Model
 		v.SavingPct = finite((hi - lo) / hi * 100)
@@ -301,11 +348,32 @@ func verdict(big, small *ROIRow, load *float64) Verdict {
 		if b.fewerWording {
 			verb = "needs fewer GPUs"
 		}
-		head = fmt.Sprintf("%s %s %s: %s%s vs %s%s for %s, saving %s%s",
-			where, cheap.Model, verb, b.format(lo), fleet(cheap, load), b.format(hi), fleet(dear, load), dear.Model, pct(*v.SavingPct), b.qualification)
+		bound := ""
+		if cheap.Basis == BasisLowerBound {
+			bound = fmt.Sprintf(" (at most: %s did not break, capacity ≥ %s %s)", cheap.Model, num(*cheap.Capacity), unit)
+		}
+		head = fmt.Sprintf("%s %s %s: %s%s vs %s%s for %s, saving %s%s%s%s",
+			where, cheap.Model, verb, b.format(lo), fleet(cheap, load), b.format(hi), fleet(dear, load), dear.Model, atLeast(cheap), pct(*v.SavingPct), b.qualification, bound)
 	}
-	v.Text = fmt.Sprintf("%s; efficiency delta %s×; %s.", capitalize(head), num(*v.EfficiencyDelta), equalGPUs)
+	v.Text = fmt.Sprintf("%s; efficiency delta %s%s×; %s.", capitalize(head), approxSign(big, small), num(*v.EfficiencyDelta), equalGPUs)
 	return v
+}
+
+// atLeast prefixes a value that a lower bound makes a minimum (a capacity, or the saving of a
+// cheaper side whose cost is an upper bound).
+func atLeast(r *ROIRow) string {
+	if r.Basis == BasisLowerBound {
+		return "≥ "
+	}
+	return ""
+}
+
+// approxSign marks an efficiency delta computed from a bound.
+func approxSign(big, small *ROIRow) string {
+	if big.Basis == BasisLowerBound || small.Basis == BasisLowerBound {
+		return "~"
+	}
+	return ""
 }
 
 // fleet describes the replicas sized for the load, e.g. " (3 × 1 GPU)".
@@ -336,6 +404,8 @@ func (r *ROIResult) roiFrame() *data.Frame {
 	gpuType := make([]*string, len(rows))
 	price := make([]*float64, len(rows))
 	value := make([]*float64, len(rows))
+	lowerBound := make([]*float64, len(rows))
+	basis := make([]*string, len(rows))
 	reps := make([]*int64, len(rows))
 	needed := make([]*int64, len(rows))
 	hour := make([]*float64, len(rows))
@@ -350,7 +420,8 @@ func (r *ROIResult) roiFrame() *data.Frame {
 		if d.GPUs > 0 {
 			gpus[i] = intPtr(d.GPUs)
 		}
-		value[i], reps[i], needed[i] = row.Value, optInt(row.Replicas), optInt(row.GPUsNeeded)
+		value[i], lowerBound[i], basis[i] = row.Value, row.LowerBound, optString(row.Basis)
+		reps[i], needed[i] = optInt(row.Replicas), optInt(row.GPUsNeeded)
 		hour[i], month[i], mtok[i] = row.CostPerHourUSD, row.CostPerMonthUSD, row.CostPerMTokUSD
 		scenarios[i], axes[i] = row.Scenario, string(row.Axis)
 		bps[i] = row.BreakingPoint
@@ -362,6 +433,8 @@ func (r *ROIResult) roiFrame() *data.Frame {
 		field("gpu_type", "GPU type", "", gpuType),
 		field("price_per_gpu_hour", "Price per GPU-hour", unitUSD, price),
 		field("breaking_point", "Breaking point", loadUnitOf(bps), value),
+		field("capacity_lower_bound", "Capacity ≥ (not broken)", loadUnitOf(bps), lowerBound),
+		field("basis", "Sized on", "", basis),
 		field("replicas", "Replicas", unitShort, reps),
 		field("gpus_needed", "GPUs needed", unitShort, needed),
 		field("cost_per_hour_usd", "Cost per hour", unitUSD, hour),
@@ -377,6 +450,7 @@ func (r *ROIResult) verdictFrame() *data.Frame {
 	scenarios := make([]string, len(vs))
 	axes := make([]string, len(vs))
 	target := make([]*float64, len(vs))
+	decided := make([]bool, len(vs))
 	bigs := make([]string, len(vs))
 	smalls := make([]string, len(vs))
 	delta := make([]*float64, len(vs))
@@ -389,7 +463,7 @@ func (r *ROIResult) verdictFrame() *data.Frame {
 	basis := make([]*string, len(vs))
 	text := make([]string, len(vs))
 	for i, v := range vs {
-		scenarios[i], axes[i], target[i], bigs[i], smalls[i] = v.Scenario, string(v.Axis), v.TargetLoad, v.Big, v.Small
+		scenarios[i], axes[i], target[i], bigs[i], smalls[i], decided[i] = v.Scenario, string(v.Axis), v.TargetLoad, v.Big, v.Small, v.Decided
 		delta[i], k[i], eq[i], bigCap[i] = v.EfficiencyDelta, optInt(v.EqualGPUReplicas), v.EqualGPUCapacity, v.BigCapacity
 		winner[i], cheaper[i], saving[i], basis[i], text[i] = optString(v.EqualGPUWinner), optString(v.Cheaper), v.SavingPct, optString(v.Basis), v.Text
 	}
@@ -413,6 +487,7 @@ func (r *ROIResult) verdictFrame() *data.Frame {
 		field("cheaper", "Cheaper", "", cheaper),
 		field("saving_pct", "Saving", unitPercent, saving),
 		field("basis", "Compared by", "", basis),
+		field("decided", "Decided", "", decided),
 		field("verdict", "Verdict", "", text),
 	)
 }

@@ -219,15 +219,16 @@ func TestROISeparatesLoadAxesAndScenarios(t *testing.T) {
 
 func TestROIUnknownBreakingPoint(t *testing.T) {
 	runs := seedRuns()
-	runs[1] = chatRun("bf16.json", "mistral-3-bf16", t0.Add(time.Hour), rate(1, 300, 15, 100), rate(8, 900, 25, 800))
+	// the lowest tested load already fails: neither a breaking point nor a lower bound
+	runs[1] = chatRun("bf16.json", "mistral-3-bf16", t0.Add(time.Hour), rate(1, 1300, 15, 100), rate(8, 1900, 25, 800))
 	res := ROI(runs, testConfig(), Filter{}, ptr(6.0))
 	bf16 := rowFor(t, res, "mistral-3-bf16")
-	isNull(t, bf16.Value, "breaking point not reached")
-	if bf16.Replicas != nil || bf16.CostPerHourUSD != nil {
-		t.Error("an unknown breaking point must leave replicas and cost empty")
+	isNull(t, bf16.Value, "breaking point below the lowest load")
+	if bf16.Replicas != nil || bf16.CostPerHourUSD != nil || bf16.Basis != "" {
+		t.Error("an unknown capacity must leave replicas, cost and basis empty")
 	}
-	hasNotice(t, &res.notices, "deployments without a breaking point cannot be sized")
-	hasNotice(t, &res.verdictNotices, "deployments left out of the comparison (no breaking point or no GPU count): mistral-3-bf16 · chat (rate)")
+	hasNotice(t, &res.notices, "deployments without a breaking point or lower bound cannot be sized")
+	hasNotice(t, &res.verdictNotices, "deployments left out of the comparison (no breaking point, no lower bound or no GPU count): mistral-3-bf16 · chat (rate)")
 	if len(res.Verdicts) != 0 {
 		t.Errorf("nothing to compare, got %+v", res.Verdicts)
 	}

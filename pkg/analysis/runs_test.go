@@ -162,7 +162,7 @@ func TestNonFiniteValuesBecomeNull(t *testing.T) {
 		}
 	}
 	bp := BreakingPoints(runs, cfg, Filter{}).Rows[0]
-	if !strings.Contains(strings.Join(bp.Notes, " "), "stages that cannot be judged are left out: 2 req/s (itl_p95 is not a number)") {
+	if !strings.Contains(strings.Join(bp.Notes, " "), "stages that cannot be judged are left out (unknown neither passes nor fails): 2 req/s (itl_p95 unknown)") {
 		t.Errorf("notes: %q", bp.Notes)
 	}
 }

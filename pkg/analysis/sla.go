@@ -17,7 +17,8 @@ const (
 	StatusDegraded   Status = "Degraded"
 	StatusBreaking   Status = "Breaking"
 	// StatusUnknown marks a stage that cannot be judged: it has no requests, or a latency
-	// percentile of its successful requests is not a number.
+	// percentile of its successful requests is unknown (absent, null or NaN in the report) and no
+	// known metric fails. Unknown neither passes nor fails.
 	StatusUnknown Status = "Unknown"
 )
 
@@ -186,12 +187,13 @@ func EvaluateStage(s *guidellm.Stage, sla SLA) StageVerdict {
 	switch {
 	case s.Successful <= 0 && !errorsBreak:
 		v.Status, v.DecidedBy = StatusBreaking, ConstraintNoSuccessful
-	case worst.status == StatusBreaking || s.Successful <= 0:
+	case worst.status == StatusBreaking || s.Successful <= 0 || len(v.Failing) > 0:
+		// a known failure fails the stage whatever else is unknown
 		v.Status, v.DecidedBy = worst.status, worst.c
 	case v.TTFTp95Ms == nil:
-		v.Status, v.Unknown = StatusUnknown, "ttft_p95 is not a number"
+		v.Status, v.Unknown = StatusUnknown, "ttft_p95 unknown"
 	case v.ITLp95Ms == nil:
-		v.Status, v.Unknown = StatusUnknown, "itl_p95 is not a number"
+		v.Status, v.Unknown = StatusUnknown, "itl_p95 unknown"
 	default:
 		v.Status, v.DecidedBy = worst.status, worst.c
 	}

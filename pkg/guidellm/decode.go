@@ -142,8 +142,9 @@ func detectSchema(source string, w *reportWire) (Schema, error) {
 	return "", invalid(source, "not a GuideLLM report (unrecognized benchmark layout)")
 }
 
-// checkFinite keeps the model's promise that every number is finite. JSON numbers are, but v0.1 statistics
-// computed from corrupt values can overflow, and a non-finite float breaks sums and JSON encoding downstream.
+// checkFinite keeps the model's promise that every number is finite or Unknown (NaN). JSON numbers are finite
+// (the sanitizer turns Infinity into null, i.e. Unknown), but v0.1 statistics computed from corrupt values can
+// overflow, and an infinite value would pass for a measurement downstream.
 func checkFinite(stages []Stage) error {
 	for i := range stages {
 		s := &stages[i]
@@ -159,7 +160,7 @@ func checkFinite(stages []Stage) error {
 			{"request latency", [5]float64{s.RequestLatencyS.Mean, s.RequestLatencyS.P50, s.RequestLatencyS.P90, s.RequestLatencyS.P95, s.RequestLatencyS.P99}},
 		} {
 			for _, v := range m.values {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
+				if math.IsInf(v, 0) {
 					return fmt.Errorf("benchmark %d: %s out of range", i, m.name)
 				}
 			}

@@ -36,6 +36,9 @@ type wantRun struct {
 	stages                                   []wantStage
 }
 
+// v01NoTPOT: v0.1 reports have no TPOT, so it is Unknown.
+var v01NoTPOT = [2]float64{math.NaN(), math.NaN()}
+
 var goldenRuns = []wantRun{
 	{
 		file: "samples/v0.2-era_sweep-stage-synchronous_stripped_guidellm-test-asset.json", schema: SchemaV02, version: "0.2.x",
@@ -93,16 +96,16 @@ var goldenRuns = []wantRun{
 		profile: "sweep", promptTokens: 128, outputTokens: 5,
 		stages: []wantStage{
 			{strategy: "synchronous", rps: 6.382978, conc: 0.9617024, concTotal: 0.9617024,
-				ttft: [3]float64{40.0, 49.0, 49.8}, itl: [2]float64{22.0, 27.25}, outTPS: 31.91489,
+				ttft: [3]float64{40.0, 49.0, 49.8}, itl: [2]float64{22.0, 27.25}, tpot: v01NoTPOT, outTPS: 31.91489,
 				totals: [4]int{3, 0, 0, 3}, start: 1725000000.0, end: 1725000000.47},
 			{strategy: "throughput", rps: 8.510638, conc: 3.638298, concTotal: 4.250001,
-				ttft: [3]float64{240.0, 267.0, 269.4}, itl: [2]float64{47.0, 52.75}, outTPS: 42.55319,
+				ttft: [3]float64{240.0, 267.0, 269.4}, itl: [2]float64{47.0, 52.75}, tpot: v01NoTPOT, outTPS: 42.55319,
 				totals: [4]int{4, 1, 0, 5}, start: 1725000010.0, end: 1725000010.47},
 			{strategy: "constant", rate: 3.5, rps: 3.947368, conc: 0.7171054, concTotal: 0.7171054,
-				ttft: [3]float64{60.0, 69.0, 69.8}, itl: [2]float64{28.0, 30.45}, outTPS: 19.73684,
+				ttft: [3]float64{60.0, 69.0, 69.8}, itl: [2]float64{28.0, 30.45}, tpot: v01NoTPOT, outTPS: 19.73684,
 				totals: [4]int{3, 0, 0, 3}, start: 1725000020.0, end: 1725000020.76},
 			{strategy: "constant", rate: 7.0, rps: 5.084747, conc: 1.423729, concTotal: 1.423729,
-				ttft: [3]float64{130.0, 148.0, 149.6}, itl: [2]float64{36.5, 40.45}, outTPS: 25.42373,
+				ttft: [3]float64{130.0, 148.0, 149.6}, itl: [2]float64{36.5, 40.45}, tpot: v01NoTPOT, outTPS: 25.42373,
 				totals: [4]int{3, 0, 0, 3}, start: 1725000030.0, end: 1725000030.59},
 		},
 	},
@@ -264,6 +267,9 @@ func checkTime(t *testing.T, i int, name string, got time.Time, wantUnix float64
 
 // sig4 reports whether got agrees with want to 4 significant digits.
 func sig4(got, want float64) bool {
+	if IsUnknown(want) {
+		return IsUnknown(got)
+	}
 	if want == 0 {
 		return got == 0
 	}
@@ -295,19 +301,57 @@ func TestV01Statistics(t *testing.T) {
 			t.Errorf("%s = %.8g, want %.8g", m.name, m.got, m.want)
 		}
 	}
-	if s.TPOTms != (Distribution{}) {
-		t.Errorf("TPOT = %+v, want zero: v0.1 has no TPOT", s.TPOTms)
+	for _, v := range []float64{s.TPOTms.Mean, s.TPOTms.P50, s.TPOTms.P90, s.TPOTms.P95, s.TPOTms.P99} {
+		if !IsUnknown(v) {
+			t.Errorf("TPOT = %+v, want Unknown: v0.1 has no TPOT", s.TPOTms)
+		}
 	}
 }
 
-// A NaN statistic reads as absent (0), not as a number or a failure.
-func TestNonFiniteStatisticReadsAsZero(t *testing.T) {
+// A NaN statistic reads as Unknown, not as 0, a number or a failure; its neighbours keep their values.
+func TestNonFiniteStatisticReadsAsUnknown(t *testing.T) {
 	run, err := Decode("nan", readTestdata(t, "fixtures/v0.4.0_sweep_5stages_nan-tokens.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := run.Stages[1].TPOTms.P99; got != 0 {
-		t.Errorf("TPOT p99 written as NaN = %g, want 0", got)
+	tpot := run.Stages[1].TPOTms
+	if !IsUnknown(tpot.P99) {
+		t.Errorf("TPOT p99 written as NaN = %g, want Unknown", tpot.P99)
+	}
+	if IsUnknown(tpot.P95) || tpot.P95 == 0 {
+		t.Errorf("TPOT p95 = %g, want the report's value", tpot.P95)
+	}
+}
+
+// Absent and null statistics are Unknown, never 0: a report whose TTFT p95 is null, whose ITL has no
+// percentiles and which has no output tok/s at all.
+func TestAbsentAndNullStatisticsAreUnknown(t *testing.T) {
+	report := `{"benchmarks": [{"args": {"strategy": {"type_": "constant", "rate": 2}}, "start_time": 1700000000, "end_time": 1700000060,
+  "request_totals": {"successful": 100, "errored": 0, "incomplete": 0, "total": 100},
+  "metrics": {
+    "requests_per_second": {"successful": {"mean": 1.9, "median": 1.9, "percentiles": {"p50": 1.9, "p90": 2, "p95": 2, "p99": 2}}},
+    "time_to_first_token_ms": {"successful": {"mean": 300, "median": 280, "percentiles": {"p50": 280, "p90": 400, "p95": null, "p99": NaN}}},
+    "inter_token_latency_ms": {"successful": {"mean": 20}}
+  }}]}`
+	run, err := Decode("absent", []byte(report))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run.Stages[0]
+	for _, m := range []struct {
+		name string
+		v    float64
+	}{
+		{"TTFT p95 (null)", s.TTFTms.P95}, {"TTFT p99 (NaN)", s.TTFTms.P99}, {"ITL p95 (absent)", s.ITLms.P95},
+		{"output tok/s (metric absent)", s.OutputTPS}, {"request latency mean (metric absent)", s.RequestLatencyS.Mean},
+		{"concurrency (metric absent)", s.ConcurrencyMean},
+	} {
+		if !IsUnknown(m.v) {
+			t.Errorf("%s = %g, want Unknown", m.name, m.v)
+		}
+	}
+	if s.TTFTms.P90 != 400 || s.ITLms.Mean != 20 || s.AchievedRPS != 1.9 {
+		t.Errorf("known statistics lost: TTFT p90 %g, ITL mean %g, rps %g", s.TTFTms.P90, s.ITLms.Mean, s.AchievedRPS)
 	}
 }
 

@@ -31,14 +31,16 @@ type statusSummary struct {
 	Successful *summaryWire `json:"successful"`
 }
 
+// summaryWire declares every statistic as a pointer: absent and null (and NaN, which the sanitizer turns into
+// null) stay nil and become Unknown, so a statistic GuideLLM could not compute never reads as 0.
 type summaryWire struct {
-	Mean        float64 `json:"mean"`
-	Median      float64 `json:"median"`
+	Mean        *float64 `json:"mean"`
+	Median      *float64 `json:"median"`
 	Percentiles struct {
 		P50 *float64 `json:"p50"` // from v0.3.0; v0.2 has only median
-		P90 float64  `json:"p90"`
-		P95 float64  `json:"p95"`
-		P99 float64  `json:"p99"`
+		P90 *float64 `json:"p90"`
+		P95 *float64 `json:"p95"`
+		P99 *float64 `json:"p99"`
 	} `json:"percentiles"`
 }
 
@@ -71,20 +73,33 @@ func (p *profileWire) name() string {
 
 func (s *summaryWire) distribution() Distribution {
 	if s == nil {
-		return Distribution{}
+		return unknownDistribution()
 	}
 	p50 := s.Median
 	if s.Percentiles.P50 != nil {
-		p50 = *s.Percentiles.P50
+		p50 = s.Percentiles.P50
 	}
-	return Distribution{Mean: s.Mean, P50: p50, P90: s.Percentiles.P90, P95: s.Percentiles.P95, P99: s.Percentiles.P99}
+	return Distribution{Mean: known(s.Mean), P50: known(p50), P90: known(s.Percentiles.P90), P95: known(s.Percentiles.P95), P99: known(s.Percentiles.P99)}
 }
 
 func (s *summaryWire) mean() float64 {
 	if s == nil {
-		return 0
+		return Unknown()
 	}
-	return s.Mean
+	return known(s.Mean)
+}
+
+// known is a decoded statistic, Unknown when the report does not give it.
+func known(v *float64) float64 {
+	if v == nil {
+		return Unknown()
+	}
+	return *v
+}
+
+func unknownDistribution() Distribution {
+	u := Unknown()
+	return Distribution{Mean: u, P50: u, P90: u, P95: u, P99: u}
 }
 
 // stageFromMetrics builds the Stage common to v0.2+ from a benchmark's parts.

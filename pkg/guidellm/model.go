@@ -5,7 +5,10 @@
 // Authorization headers into them in clear, and nothing downstream may ever see them.
 package guidellm
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Schema names the report layout a file was written in.
 type Schema string
@@ -64,12 +67,22 @@ func (r *Run) End() time.Time {
 	return t
 }
 
-// Distribution is the summary of one metric over the successful requests of a stage.
+// Unknown is the value of a metric the report does not give: absent, null or NaN (GuideLLM writes NaN where a
+// statistic could not be computed). Every float64 metric of the model is either finite or Unknown, never 0 in
+// its place; consumers must treat it as "not measured" (it neither passes nor fails a threshold).
+func Unknown() float64 { return math.NaN() }
+
+// IsUnknown reports whether a metric value is Unknown.
+func IsUnknown(v float64) bool { return math.IsNaN(v) }
+
+// Distribution is the summary of one metric over the successful requests of a stage; each statistic may be
+// Unknown on its own.
 type Distribution struct {
 	Mean, P50, P90, P95, P99 float64
 }
 
-// Stage is one benchmark of a run: one strategy at one load.
+// Stage is one benchmark of a run: one strategy at one load. Its float64 metrics are Unknown (NaN) when the
+// report does not give them; request counts and times are always known (0 / zero time when absent).
 type Stage struct {
 	Index    int
 	Strategy string // synchronous | throughput | concurrent | constant | poisson | async

@@ -13,8 +13,10 @@ import (
 //   - concurrency: successful = Σ request time inside the window / window (Little's law); total = the
 //     time-weighted mean of the recorded in-flight count (`concurrencies[].processing`).
 //
-// v0.1 has no TPOT and no incomplete requests; those stay 0.
+// v0.1 has no TPOT (Unknown) and no incomplete requests (0). A statistic without samples, or a rate without a
+// time window, is Unknown.
 func stageV01(index int, s *v01StageWire, strategy string) Stage {
+	u := Unknown()
 	st := Stage{
 		Index:                index,
 		Strategy:             strategy,
@@ -23,6 +25,9 @@ func stageV01(index int, s *v01StageWire, strategy string) Stage {
 		Errored:              len(s.Errors),
 		Total:                len(s.Results) + len(s.Errors),
 		ConcurrencyTotalMean: timeWeightedMean(s.Concurrencies),
+		AchievedRPS:          u, OutputTPS: u, TotalTPS: u, ConcurrencyMean: u,
+		PromptTokensMean: u, OutputTokensMean: u,
+		TPOTms: unknownDistribution(),
 	}
 	var (
 		ttft, itl, latency  []float64
@@ -73,10 +78,10 @@ func stageV01(index int, s *v01StageWire, strategy string) Stage {
 	return st
 }
 
-// summarize sorts samples in place and returns their mean and percentiles; zero for no samples.
+// summarize sorts samples in place and returns their mean and percentiles; Unknown for no samples.
 func summarize(samples []float64) Distribution {
 	if len(samples) == 0 {
-		return Distribution{}
+		return unknownDistribution()
 	}
 	slices.Sort(samples)
 	var sum float64
@@ -103,13 +108,14 @@ func percentile(sorted []float64, p float64) float64 {
 }
 
 // timeWeightedMean averages the in-flight count over time: each measurement holds until the next one.
+// Fewer than two measurements, or no time between them, give Unknown.
 func timeWeightedMean(c []v01ConcurrencyWire) float64 {
 	if len(c) < 2 {
-		return 0
+		return Unknown()
 	}
 	span := c[len(c)-1].Time - c[0].Time
 	if !(span > 0) {
-		return 0
+		return Unknown()
 	}
 	var area float64
 	for i := 0; i+1 < len(c); i++ {

@@ -3,6 +3,7 @@ package peers
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -139,20 +140,7 @@ func near(got, want float64) bool {
 // 3187 ms, and achieved 101 req/s < 90 % of offered); TTFT p95 crosses 1 s at
 // 92.19 + (1000 − 80.241)/(3187.197 − 80.241) × 30.4 = 101.189 req/s (computed by hand).
 func TestKubeConBracket(t *testing.T) {
-	dir := "testdata/samples/inference-perf/kubecon-na-2025-vllm"
-	var parts []*guidellm.Run
-	for n := range 7 {
-		name := filepath.Join(dir, "stage_"+string(rune('0'+n))+"_lifecycle_metrics.json")
-		data, err := os.ReadFile(name)
-		require.NoError(t, err)
-		run, err := Decode(name, data)
-		require.NoError(t, err)
-		parts = append(parts, run)
-	}
-	run := Merge(dir+"/", parts)
-	cfg, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
-	require.NoError(t, err)
-	require.True(t, ApplyConfig(run, cfg))
+	run := kubeconRun(t)
 	require.Equal(t, "meta-llama/Meta-Llama-3-8B-Instruct", run.Model)
 	require.Equal(t, [2]float64{192, 64}, [2]float64{run.PromptTokens, run.OutputTokens}, "shared prefix 128 + question 64, output 64")
 	require.Len(t, run.Stages, 7)
@@ -169,4 +157,50 @@ func TestKubeConBracket(t *testing.T) {
 	require.InDelta(t, 122.59, *bp.FirstFail, 1e-9)
 	require.InDelta(t, 101.189, *bp.Value, 1e-3)
 	require.Equal(t, analysis.ConstraintTTFT, bp.FailedConstraint)
+}
+
+// kubeconRun is the KubeCon inference-perf run merged from its stage files with its config.yaml.
+func kubeconRun(t *testing.T) *guidellm.Run {
+	t.Helper()
+	dir := "testdata/samples/inference-perf/kubecon-na-2025-vllm"
+	var parts []*guidellm.Run
+	for n := range 7 {
+		name := filepath.Join(dir, fmt.Sprintf("stage_%d_lifecycle_metrics.json", n))
+		data, err := os.ReadFile(name)
+		require.NoError(t, err)
+		run, err := Decode(name, data)
+		require.NoError(t, err)
+		parts = append(parts, run)
+	}
+	run := Merge(dir+"/", parts)
+	cfg, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
+	require.NoError(t, err)
+	require.True(t, ApplyConfig(run, cfg))
+	return run
+}
+
+// A roi verdict between deployments measured by different tools says so, and the reader's substitutions
+// (TPOT for inference-perf's implausible ITL) reach the user as notices.
+func TestCrossToolNotices(t *testing.T) {
+	ip := kubeconRun(t)
+	ip.Labels = map[string]string{"model": "llama-bf16", "gpus": "1", "gpuType": "H100", "scenario": "chat"}
+	data, err := os.ReadFile("../guidellm/testdata/fixtures/v0.4.0_sweep_5stages_nan-tokens.json")
+	require.NoError(t, err)
+	gl, err := Decode("guidellm.json", data)
+	require.NoError(t, err)
+	gl.Labels = map[string]string{"model": "llama-int4", "gpus": "4", "gpuType": "H100", "scenario": "chat"}
+
+	load := 50.0
+	frames := analysis.ROI([]*guidellm.Run{ip, gl}, analysis.Config{GPUPrices: map[string]float64{"H100": 4}}, analysis.Filter{}, &load).Frames()
+	var texts []string
+	for _, f := range frames {
+		if f.Meta != nil {
+			for _, n := range f.Meta.Notices {
+				texts = append(texts, n.Text)
+			}
+		}
+	}
+	all := strings.Join(texts, "\n")
+	require.Contains(t, all, "compared across tools: inference-perf vs GuideLLM")
+	require.Contains(t, all, "inference-perf ITL is implausible")
 }

@@ -114,8 +114,3 @@ func EpochTime(sec float64) time.Time {
 	whole, frac := math.Modf(sec)
 	return time.Unix(int64(whole), int64(frac*1e9)).UTC()
 }
-
-// FormatNum renders a number for notes: up to 4 significant digits.
-func FormatNum(v float64) string {
-	return strconv.FormatFloat(v, 'g', 4, 64)
-}

@@ -65,7 +65,8 @@ type BreakingPoint struct {
 	SaturationCapacityRPS *float64
 	Confidence            string
 	Notes                 []string
-	noCatalog             bool // the model has no deployments catalog entry
+	noCatalog             bool   // the model has no deployments catalog entry
+	shape                 string // request shape, e.g. "p64-o64" ("unknown" when the run does not state it)
 }
 
 // key names the row in notices, e.g. "mistral-3-int4 · chat (rate)".
@@ -409,15 +410,18 @@ func (b *BreakingPoint) addCost() {
 const regressionPct = -10
 
 // computeHistory applies the breaking-point rules to every run unit of every series, oldest first
-// (the last one decides), fills cost and the change against the previous run.
+// (the last one decides), fills cost and the change against the previous run, and raises the
+// notices about the deciding points (deployment gaps, refinements, history, regressions).
 func computeHistory(views []runView, cfg Config, n *notices) [][]BreakingPoint {
 	all := buildSeries(views, cfg.SLA, n)
 	out := make([][]BreakingPoint, 0, len(all))
+	models := map[string]DeploymentInfo{}
 	for _, s := range all {
 		hist := make([]BreakingPoint, len(s.groups))
 		for i, g := range s.groups {
 			bp := breakingPoint(g, cfg.SLA)
 			bp.addCost()
+			bp.shape = s.key.shapeName()
 			if !g.end.IsZero() {
 				end := g.end
 				bp.RunTime = &end
@@ -431,19 +435,7 @@ func computeHistory(views []runView, cfg Config, n *notices) [][]BreakingPoint {
 			}
 			hist[i] = bp
 		}
-		out = append(out, hist)
-	}
-	return out
-}
-
-// computeBreakingPoints returns the deciding breaking point of every series and raises the
-// result-wide notices (deployment gaps, refinements, history, regressions).
-func computeBreakingPoints(views []runView, cfg Config, n *notices) []BreakingPoint {
-	hist := computeHistory(views, cfg, n)
-	out := make([]BreakingPoint, 0, len(hist))
-	models := map[string]DeploymentInfo{}
-	for _, h := range hist {
-		bp := h[len(h)-1]
+		bp := &hist[len(hist)-1]
 		reportDeploymentGaps(bp.Deployment, bp.noCatalog, n)
 		if d, seen := models[bp.Model]; seen && !d.sameHardware(bp.Deployment) {
 			n.addItem(data.NoticeSeverityInfo,
@@ -455,20 +447,30 @@ func computeBreakingPoints(views []runView, cfg Config, n *notices) []BreakingPo
 				"breaking points combine a run with the runs that refine it (label refines=<run id>)",
 				fmt.Sprintf("%s: %d runs", bp.key(), bp.Runs))
 		}
-		if len(h) > 1 {
+		if len(hist) > 1 {
 			n.addItem(data.NoticeSeverityInfo,
 				"the newest run decides each breaking point; older runs are its history (query trend for capacity over time)",
-				fmt.Sprintf("%s: %s", bp.key(), plural(len(h), "run", "runs")))
+				fmt.Sprintf("%s: %s", bp.key(), plural(len(hist), "run", "runs")))
 		}
 		if bp.ChangePct != nil && *bp.ChangePct <= regressionPct {
 			n.addItem(data.NoticeSeverityWarning, "capacity regression", fmt.Sprintf("%s · %s %s → %s %s (%s %%) between %s and %s",
 				bp.Model, bp.Scenario, num(*bp.PreviousValue), num(*bp.Value), bp.Axis.unit(), signed(*bp.ChangePct),
 				dateOf(bp.PreviousRunTime), dateOf(bp.RunTime)))
 		}
-		out = append(out, bp)
+		out = append(out, hist)
 	}
-	if len(hist) == 0 && len(views) > 0 {
+	if len(all) == 0 && len(views) > 0 {
 		n.add(data.NoticeSeverityInfo, "the matching runs have no stages")
+	}
+	return out
+}
+
+// computeBreakingPoints returns the deciding breaking point of every series.
+func computeBreakingPoints(views []runView, cfg Config, n *notices) []BreakingPoint {
+	hist := computeHistory(views, cfg, n)
+	out := make([]BreakingPoint, 0, len(hist))
+	for _, h := range hist {
+		out = append(out, h[len(h)-1])
 	}
 	return out
 }

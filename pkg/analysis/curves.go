@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"math"
-
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
@@ -62,29 +60,10 @@ func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
 	return res
 }
 
-// slaThresholds colours a latency by SLA class and draws the thresholds as lines on charts.
-func slaThresholds(excellent, acceptable, breaking float64) *data.ThresholdsConfig {
-	return &data.ThresholdsConfig{
-		Mode: data.ThresholdsModeAbsolute,
-		Steps: []data.Threshold{
-			data.NewThreshold(math.Inf(-1), "green", string(StatusExcellent)),
-			data.NewThreshold(excellent, "yellow", string(StatusAcceptable)),
-			data.NewThreshold(acceptable, "orange", string(StatusDegraded)),
-			data.NewThreshold(breaking, "red", string(StatusBreaking)),
-		},
-	}
-}
-
-func withThresholds(f *data.Field, t *data.ThresholdsConfig) *data.Field {
-	f.Config.Thresholds = t
-	f.Config.Custom = map[string]any{"thresholdsStyle": map[string]any{"mode": "line"}}
-	return f
-}
-
 // Frames renders a frame per curve; an empty result is one frame with zero rows.
 func (r *CurvesResult) Frames() data.Frames {
 	if len(r.Curves) == 0 {
-		return data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}
+		return ApplySLA(data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}, r.sla)
 	}
 	frames := make(data.Frames, len(r.Curves))
 	for i, c := range r.Curves {
@@ -94,7 +73,7 @@ func (r *CurvesResult) Frames() data.Frames {
 		}
 		frames[i] = r.frame(c, c.Name(), n)
 	}
-	return frames
+	return ApplySLA(frames, r.sla)
 }
 
 func (r *CurvesResult) frame(c Curve, name string, n *notices) *data.Frame {
@@ -116,12 +95,11 @@ func (r *CurvesResult) frame(c Curve, name string, n *notices) *data.Frame {
 	if c.Axis == AxisConcurrency {
 		loadName = "Concurrent streams"
 	}
-	sla := r.sla
 	return tableFrame(name, n,
 		field("load", loadName, c.Axis.grafanaUnit(), load),
 		field("achieved_rps", "Achieved rate", unitReqPerSec, achieved),
-		withThresholds(field("ttft_p95_ms", "TTFT p95", unitMs, ttft), slaThresholds(sla.TTFTExcellentMs, sla.TTFTAcceptableMs, sla.TTFTBreakingMs)),
-		withThresholds(field("itl_p95_ms", "ITL p95", unitMs, itl), slaThresholds(sla.ITLExcellentMs, sla.ITLAcceptableMs, sla.ITLBreakingMs)),
+		field("ttft_p95_ms", "TTFT p95", unitMs, ttft),
+		field("itl_p95_ms", "ITL p95", unitMs, itl),
 		field("output_tps", "Output tok/s", unitShort, outTPS),
 	)
 }

@@ -77,6 +77,14 @@ type seriesKey struct {
 	axis            LoadAxis
 }
 
+// shapeName renders the request shape for labels.
+func (k seriesKey) shapeName() string {
+	if !(k.prompt > 0 && k.output > 0) {
+		return unknownName
+	}
+	return "p" + num(k.prompt) + "-o" + num(k.output)
+}
+
 func keyOf(g *stageGroup) seriesKey {
 	v := g.views[0]
 	return seriesKey{model: g.model, scenario: g.scenario, gpus: v.dep.GPUs, gpuType: v.dep.GPUType, quant: v.dep.Quantization,

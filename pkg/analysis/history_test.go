@@ -202,3 +202,61 @@ func TestHistoryGoldenFrames(t *testing.T) {
 	t.Run("breakingPoints", func(t *testing.T) { checkGolden(t, "history_breaking_points", BreakingPoints(runs, cfg, Filter{})) })
 	t.Run("roi", func(t *testing.T) { checkGolden(t, "history_roi", ROI(runs, cfg, Filter{}, ptr(6.0))) })
 }
+
+func TestTrend(t *testing.T) {
+	cfg := testConfig()
+	runs := append(regressionRuns(), neverBroke())
+	res := Trend(runs, cfg, Filter{}, nil)
+	// two histories: int4 (2 runs: 3.5 then 2.1 req/s, change −40 %) and bf16 (1 run, no break: null)
+	if len(res.Series) != 2 || len(res.Series[1].Points) != 2 {
+		t.Fatalf("series: %+v", res.Series)
+	}
+	int4 := res.Series[1].Points
+	approx(t, 3.5, int4[0].Value, "day 1")
+	approx(t, 2.1, int4[1].Value, "day 2")
+	approx(t, -40, int4[1].ChangePct, "day 2 change")
+	frames := res.Frames()
+	if len(frames) != 2*len(TrendMetrics()) {
+		t.Fatalf("%d frames, want a frame per history and metric", len(frames))
+	}
+	if got := frames[0].Meta.Type; got != "timeseries-multi" {
+		t.Errorf("frame type %q", got)
+	}
+	checkGolden(t, "trend", res)
+
+	// the range holds day 2 only; its change still compares with day 1
+	only := Trend(runs, cfg, Filter{Models: []string{"mistral-3-int4"}, From: t0.Add(12 * time.Hour)}, []string{TrendChange})
+	if len(only.Series) != 1 || len(only.Series[0].Points) != 1 {
+		t.Fatalf("series in range: %+v", only.Series)
+	}
+	approx(t, -40, only.Series[0].Points[0].ChangePct, "change against a run before the range")
+	if fr := only.Frames(); len(fr) != 1 || fr[0].Name != TrendChange || fr[0].Fields[1].Labels["model"] != "mistral-3-int4" {
+		t.Errorf("frames: %v", fr)
+	}
+}
+
+// The frames carry the configured SLA: with a 2 s acceptable TTFT the runs and curves frames colour
+// 1.5 s as acceptable, agreeing with sla_status.
+func TestFramesCarryTheConfiguredSLA(t *testing.T) {
+	cfg := testConfig()
+	cfg.SLA.TTFTExcellentMs, cfg.SLA.TTFTAcceptableMs, cfg.SLA.TTFTBreakingMs = 1000, 2000, 4000
+	runs := []*guidellm.Run{chatRun("a", "m", t0, rate(1, 1500, 20, 100))}
+	rt := RunsTable(runs, cfg, Filter{})
+	if rt.Rows[0].Verdict.Status != StatusAcceptable {
+		t.Fatalf("status %s, want Acceptable", rt.Rows[0].Verdict.Status)
+	}
+	for _, fr := range append(rt.Frames(), Curves(runs, cfg, Filter{}).Frames()...) {
+		f, _ := fr.FieldByName("ttft_p95_ms")
+		if f == nil || f.Config.Thresholds == nil {
+			t.Fatalf("%s: ttft_p95_ms has no thresholds", fr.Name)
+		}
+		steps := f.Config.Thresholds.Steps
+		if steps[1].Value != 1000 || steps[2].Value != 2000 || steps[3].Value != 4000 {
+			t.Errorf("%s: thresholds %v, want the configured 1000/2000/4000 ms", fr.Name, steps)
+		}
+	}
+	f, _ := rt.Frames()[0].FieldByName("sla_status")
+	if f.Config.Mappings == nil {
+		t.Error("sla_status has no colour mappings")
+	}
+}

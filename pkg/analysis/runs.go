@@ -30,6 +30,7 @@ type StageRow struct {
 // RunsResult is the `runs` query: a row per stage of the filtered runs.
 type RunsResult struct {
 	Rows    []StageRow
+	sla     SLA
 	notices notices
 }
 
@@ -37,7 +38,7 @@ type RunsResult struct {
 // with its SLA class, and checks Little's law on each stage.
 func RunsTable(runs []*guidellm.Run, cfg Config, f Filter) *RunsResult {
 	cfg = cfg.withDefaults()
-	res := &RunsResult{}
+	res := &RunsResult{sla: cfg.SLA}
 	views := prepare(runs, cfg, f, &res.notices)
 	total := 0
 	for i := range views {
@@ -123,7 +124,7 @@ func (r *RunsResult) Frames() data.Frames {
 		status[i], decidedBy[i] = string(row.Verdict.Status), row.Verdict.Reason()
 		versions[i], sources[i] = row.GuideLLMVersion, row.Source
 	}
-	return data.Frames{tableFrame("runs", &r.notices,
+	return ApplySLA(data.Frames{tableFrame("runs", &r.notices,
 		field("time", "Start", "", times),
 		field("model", "Model", "", models),
 		field("scenario", "Scenario", "", scenarios),
@@ -145,7 +146,7 @@ func (r *RunsResult) Frames() data.Frames {
 		field("sla_decided_by", "Decided by", "", decidedBy),
 		field("guidellm_version", "GuideLLM version", "", versions),
 		field("source", "Source", "", sources),
-	)}
+	)}, r.sla)
 }
 
 // toolVersion is a GuideLLM run's version, or "<tool> <version>" for a run another tool wrote.

@@ -32,7 +32,7 @@ func TestEveryKustomizationBuilds(t *testing.T) {
 	base := kinds(build(t, baseDir))
 	assert.Equal(t, map[string]int{
 		"Namespace": 1, "ServiceAccount": 2, "Role": 2, "RoleBinding": 2, "ClusterRole": 1, "ClusterRoleBinding": 1,
-		"ConfigMap": 3, "PersistentVolumeClaim": 1, "Deployment": 2, "Service": 2, "CronJob": 1,
+		"ConfigMap": 6, "PersistentVolumeClaim": 1, "Deployment": 2, "Service": 2, "CronJob": 1,
 	}, base)
 
 	openshift := kinds(build(t, openshiftDir))

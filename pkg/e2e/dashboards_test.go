@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 )
@@ -214,9 +215,14 @@ func TestProvisionedDashboardsAnswer(t *testing.T) {
 			enc, err := json.Marshal(body)
 			require.NoError(t, err)
 			titles[refID] = fmt.Sprintf("%s / %s", title, qt)
+			tr := backend.TimeRange{From: datasetFrom, To: datasetEval}
+			if qt == "trend" {
+				// trend points are runs that ended in the range: the range of the seeded reports
+				tr = backend.TimeRange{From: time.Unix(1763990000, 0), To: time.Unix(1763990000, 0).Add(48 * time.Hour)}
+			}
 			queries = append(queries, backend.DataQuery{
 				RefID: refID, QueryType: qt, JSON: enc,
-				TimeRange:     backend.TimeRange{From: datasetFrom, To: datasetEval},
+				TimeRange:     tr,
 				Interval:      time.Minute,
 				MaxDataPoints: 600,
 			})
@@ -264,4 +270,102 @@ func TestProvisionedDashboardsAnswer(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDashboardsWorkForAnyInstallation fails on anything in a provisioned dashboard that ties it to the
+// demo: a data source uid other than the data source variable, a custom (hard-coded) model, scenario or
+// namespace list, or a threshold written into the dashboard instead of taken from the frames (which
+// carry the configured SLA). It also checks that the ROI dashboard opens with the verdict and the ROI
+// table, then capacity over time.
+func TestDashboardsWorkForAnyInstallation(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(dashboardsFolder, "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var doc any
+		require.NoError(t, json.Unmarshal(raw, &doc))
+		name := filepath.Base(file)
+		for _, problem := range dashboardProblems(doc, "") {
+			t.Errorf("%s: %s", name, problem)
+		}
+
+		var d dashboard
+		require.NoError(t, json.Unmarshal(raw, &d))
+		vars := map[string]variable{}
+		for _, v := range d.Templating.List {
+			vars[v.Name] = v
+		}
+		ds, ok := vars["datasource"]
+		if assert.True(t, ok, "%s: no data source variable", name) {
+			assert.Equal(t, "datasource", ds.Type)
+			assert.Equal(t, pluginType, ds.Query, "%s: the data source variable lists this plugin's data sources", name)
+		}
+		for _, n := range []string{"model", "scenario", "namespace"} {
+			if v, ok := vars[n]; ok {
+				assert.Equal(t, "query", v.Type, "%s: variable %s must be a query variable of the data source", name, n)
+			}
+		}
+	}
+
+	raw, err := os.ReadFile(filepath.Join(dashboardsFolder, "roi-of-quantization.json"))
+	require.NoError(t, err)
+	var roi struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Type    string `json:"type"`
+			GridPos struct {
+				Y int `json:"y"`
+			} `json:"gridPos"`
+			Targets []struct {
+				QueryType string `json:"queryType"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &roi))
+	firstY := map[string]int{}
+	for _, p := range roi.Panels {
+		for _, tg := range p.Targets {
+			if y, seen := firstY[tg.QueryType]; !seen || p.GridPos.Y < y {
+				firstY[tg.QueryType] = p.GridPos.Y
+			}
+		}
+	}
+	const aboveTheFold = 14 // grid rows a 1080p screen shows
+	assert.Less(t, firstY["roi"], aboveTheFold, "the verdict and ROI table open the ROI dashboard")
+	assert.Contains(t, firstY, "trend", "a capacity over time panel")
+	assert.Less(t, firstY["roi"], firstY["trend"])
+	assert.Less(t, firstY["trend"], firstY["breakingPoints"], "capacity over time comes right after the verdict")
+}
+
+// dashboardProblems walks a dashboard document and names every hard-coded data source uid, custom
+// variable list and threshold.
+func dashboardProblems(node any, path string) []string {
+	var out []string
+	switch n := node.(type) {
+	case map[string]any:
+		if uid, ok := n["uid"].(string); ok && (n["type"] == pluginType || uid == provisionedUID) && uid != "${datasource}" {
+			out = append(out, fmt.Sprintf("%s: data source uid %q (use ${datasource})", path, uid))
+		}
+		if n["type"] == "custom" && n["name"] != nil {
+			out = append(out, fmt.Sprintf("%s: custom variable %v with a hard-coded list %q", path, n["name"], n["query"]))
+		}
+		if n["id"] == "thresholds" && n["value"] != nil {
+			out = append(out, fmt.Sprintf("%s: threshold override (the frames carry the configured SLA)", path))
+		}
+		if th, ok := n["thresholds"].(map[string]any); ok {
+			if steps, _ := th["steps"].([]any); len(steps) > 1 {
+				out = append(out, fmt.Sprintf("%s: hard-coded thresholds %v (the frames carry the configured SLA)", path, steps))
+			}
+		}
+		for k, v := range n {
+			out = append(out, dashboardProblems(v, path+"."+k)...)
+		}
+	case []any:
+		for i, v := range n {
+			out = append(out, dashboardProblems(v, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
 }

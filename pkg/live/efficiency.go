@@ -8,6 +8,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/prometheus/common/model"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
 
 // Efficiency answers the `efficiency` query type: per model output tokens/s, GPUs, tokens/s per
@@ -52,7 +54,7 @@ func (s *Service) Efficiency(ctx context.Context, q Query, tr TimeRange) (data.F
 	if len(b.keys) == 0 {
 		res.notices = append(res.notices, data.Notice{Severity: data.NoticeSeverityInfo, Text: "no vLLM data (" + sc.String() + ")"})
 	}
-	return res.Frames(), nil
+	return analysis.ApplySLA(res.Frames(), s.opt.Analysis.SLA), nil
 }
 
 // Columns of the efficiency answer, in order; efficiencyRow.values is indexed by them.

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
 
 // Status answers the `status` query type: one row per model with its SLA status at the end of
@@ -33,7 +35,7 @@ func (s *Service) Status(ctx context.Context, q Query, tr TimeRange) (data.Frame
 	if len(b.keys) == 0 {
 		res.notices = append(res.notices, data.Notice{Severity: data.NoticeSeverityInfo, Text: "no vLLM data (" + sc.String() + ")"})
 	}
-	return res.Frames(), nil
+	return analysis.ApplySLA(res.Frames(), s.opt.Analysis.SLA), nil
 }
 
 type statusRow struct {

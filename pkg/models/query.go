@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
 
 // Query types. The names are an API: dashboards and alert rules depend on them.
@@ -14,6 +16,7 @@ const (
 	QueryTypeBreakingPoints = "breakingPoints"
 	QueryTypeROI            = "roi"
 	QueryTypeAnnotations    = "annotations"
+	QueryTypeTrend          = "trend"
 	QueryTypeMetrics        = "metrics"
 	QueryTypeEfficiency     = "efficiency"
 	QueryTypeStatus         = "status"
@@ -28,6 +31,8 @@ type Query struct {
 	LatestOnly bool     `json:"latestOnly"`
 	// TargetLoad is the roi load in the load axis' unit (req/s, or concurrent users for concurrency sweeps).
 	TargetLoad *float64 `json:"targetLoad"`
+	// TrendMetrics selects the trend series (empty: all of analysis.TrendMetrics).
+	TrendMetrics []string `json:"trendMetrics"`
 
 	Metric       string `json:"metric"`
 	Namespace    string `json:"namespace"`
@@ -51,6 +56,12 @@ func ParseQuery(queryType string, raw json.RawMessage) (Query, error) {
 	}
 	q.Models = cleanList(q.Models)
 	q.Scenarios = cleanList(q.Scenarios)
+	q.TrendMetrics = cleanList(q.TrendMetrics)
+	for _, m := range q.TrendMetrics {
+		if !analysis.ValidTrendMetric(m) {
+			return Query{}, fmt.Errorf("trendMetrics: unknown metric %q (known: %s)", m, strings.Join(analysis.TrendMetrics(), ", "))
+		}
+	}
 	if q.TargetLoad != nil && (math.IsNaN(*q.TargetLoad) || math.IsInf(*q.TargetLoad, 0) || *q.TargetLoad <= 0) {
 		return Query{}, fmt.Errorf("targetLoad must be a positive number, got %v", *q.TargetLoad)
 	}

@@ -72,6 +72,12 @@ type KubernetesSettings struct {
 	Token     string `json:"-"`                   // secureJsonData.kubernetesToken
 }
 
+// SizingSettings configure how roi sizes fleets (jsonData.sizing).
+type SizingSettings struct {
+	// TargetUtilization u (0 < u ≤ 1, default 1) leaves headroom: replicas = ceil(L / (u × capacity)).
+	TargetUtilization float64 `json:"targetUtilization"`
+}
+
 // Settings is the parsed data-source configuration.
 type Settings struct {
 	URL         string                 `json:"-"`
@@ -80,6 +86,7 @@ type Settings struct {
 	GPUPrices   map[string]float64     `json:"gpuPrices"`
 	SLA         *analysis.SLA          `json:"sla"`
 	Scenarios   []analysis.ScenarioDef `json:"scenarios"`
+	Sizing      SizingSettings         `json:"sizing"`
 	Prometheus  PrometheusSettings     `json:"prometheus"`
 	Kubernetes  KubernetesSettings     `json:"kubernetes"`
 }
@@ -124,6 +131,9 @@ func (c *Settings) applyDefaults() {
 	}
 	if c.Kubernetes.Configured() {
 		c.Kubernetes.ApplyDefaults()
+	}
+	if c.Sizing.TargetUtilization == 0 {
+		c.Sizing.TargetUtilization = 1
 	}
 }
 
@@ -183,6 +193,9 @@ func (c *Settings) validate() error {
 		if err := validateSLA(*c.SLA); err != nil {
 			return err
 		}
+	}
+	if u := c.Sizing.TargetUtilization; !(u > 0 && u <= 1) {
+		return fmt.Errorf("sizing.targetUtilization %v must be in (0, 1] (0.8 sizes fleets to run at 80 %% of capacity)", u)
 	}
 	names := map[string]bool{}
 	for i, sc := range c.Scenarios {
@@ -275,7 +288,8 @@ func (c Settings) AnalysisConfig() analysis.Config {
 			scenarios = append(scenarios, user)
 		}
 	}
-	return analysis.Config{Deployments: c.Deployments, GPUPrices: c.GPUPrices, SLA: sla, Scenarios: scenarios}
+	return analysis.Config{Deployments: c.Deployments, GPUPrices: c.GPUPrices, SLA: sla, Scenarios: scenarios,
+		TargetUtilization: c.Sizing.TargetUtilization}
 }
 
 func validBucketName(b string) bool {

@@ -41,6 +41,11 @@ func TestLoadSettingsDefaultsAndMerge(t *testing.T) {
 	assert.Equal(t, analysis.ScenarioDef{Name: "chat", PromptTokens: 100, OutputTokens: 50}, a.Scenarios[0])
 	assert.Equal(t, "rag", a.Scenarios[len(a.Scenarios)-1].Name)
 	assert.Len(t, a.Scenarios, 5)
+	assert.Equal(t, 1.0, a.TargetUtilization, "no headroom by default")
+
+	cfg, err = LoadSettings(instanceSettings(`{"sizing": {"targetUtilization": 0.8}}`, ""))
+	require.NoError(t, err)
+	assert.Equal(t, 0.8, cfg.AnalysisConfig().TargetUtilization)
 }
 
 func TestLoadSettingsEmptyIsValid(t *testing.T) {
@@ -54,20 +59,22 @@ func TestLoadSettingsRejects(t *testing.T) {
 	cases := map[string]struct {
 		json, secret, want string
 	}{
-		"scheme in endpoint": {`{"store": {"endpoint": "https://minio:9000", "bucket": "guidellm", "accessKey": "AK"}}`, "SK", "without a scheme"},
-		"bad bucket":         {`{"store": {"endpoint": "minio:9000", "bucket": "Guide_LLM", "accessKey": "AK"}}`, "SK", "store.bucket"},
-		"no access key":      {`{"store": {"endpoint": "minio:9000", "bucket": "guidellm"}}`, "SK", "store.accessKey"},
-		"no secret":          {`{` + store + `}`, "", "storeSecretKey"},
-		"zero gpus":          {`{"deployments": [{"model": "m", "gpus": 0}]}`, "", "gpus 0"},
-		"duplicate model":    {`{"deployments": [{"model": "m", "gpus": 1}, {"model": "m", "gpus": 2}]}`, "", "listed twice"},
-		"negative price":     {`{"gpuPrices": {"L4": -1}}`, "", "gpuPrices"},
-		"sla order":          {`{"sla": {"ttftExcellentMs": 900, "ttftAcceptableMs": 500, "ttftBreakingMs": 2000, "itlExcellentMs": 20, "itlAcceptableMs": 50, "itlBreakingMs": 100, "maxErrorRate": 0.01}}`, "", "ttft thresholds"},
-		"error rate percent": {`{"sla": {"ttftExcellentMs": 500, "ttftAcceptableMs": 1000, "ttftBreakingMs": 2000, "itlExcellentMs": 20, "itlAcceptableMs": 50, "itlBreakingMs": 100, "maxErrorRate": 5}}`, "", "maxErrorRate"},
-		"scenario tokens":    {`{"scenarios": [{"name": "x", "promptTokens": 0, "outputTokens": 5}]}`, "", "promptTokens"},
-		"metric prefix":      {`{"prometheus": {"metricPrefix": "foo_"}}`, "", "metricPrefix"},
-		"namespace":          {`{"prometheus": {"namespace": "Not_A_Namespace"}}`, "", "prometheus.namespace"},
-		"object size":        {`{"store": {"maxObjectSizeMB": -3}}`, "", "maxObjectSizeMB"},
-		"broken json":        {`{"store": `, "", "invalid jsonData"},
+		"scheme in endpoint":   {`{"store": {"endpoint": "https://minio:9000", "bucket": "guidellm", "accessKey": "AK"}}`, "SK", "without a scheme"},
+		"utilization above 1":  {`{"sizing": {"targetUtilization": 1.2}}`, "", "sizing.targetUtilization 1.2 must be in (0, 1]"},
+		"negative utilization": {`{"sizing": {"targetUtilization": -0.5}}`, "", "sizing.targetUtilization"},
+		"bad bucket":           {`{"store": {"endpoint": "minio:9000", "bucket": "Guide_LLM", "accessKey": "AK"}}`, "SK", "store.bucket"},
+		"no access key":        {`{"store": {"endpoint": "minio:9000", "bucket": "guidellm"}}`, "SK", "store.accessKey"},
+		"no secret":            {`{` + store + `}`, "", "storeSecretKey"},
+		"zero gpus":            {`{"deployments": [{"model": "m", "gpus": 0}]}`, "", "gpus 0"},
+		"duplicate model":      {`{"deployments": [{"model": "m", "gpus": 1}, {"model": "m", "gpus": 2}]}`, "", "listed twice"},
+		"negative price":       {`{"gpuPrices": {"L4": -1}}`, "", "gpuPrices"},
+		"sla order":            {`{"sla": {"ttftExcellentMs": 900, "ttftAcceptableMs": 500, "ttftBreakingMs": 2000, "itlExcellentMs": 20, "itlAcceptableMs": 50, "itlBreakingMs": 100, "maxErrorRate": 0.01}}`, "", "ttft thresholds"},
+		"error rate percent":   {`{"sla": {"ttftExcellentMs": 500, "ttftAcceptableMs": 1000, "ttftBreakingMs": 2000, "itlExcellentMs": 20, "itlAcceptableMs": 50, "itlBreakingMs": 100, "maxErrorRate": 5}}`, "", "maxErrorRate"},
+		"scenario tokens":      {`{"scenarios": [{"name": "x", "promptTokens": 0, "outputTokens": 5}]}`, "", "promptTokens"},
+		"metric prefix":        {`{"prometheus": {"metricPrefix": "foo_"}}`, "", "metricPrefix"},
+		"namespace":            {`{"prometheus": {"namespace": "Not_A_Namespace"}}`, "", "prometheus.namespace"},
+		"object size":          {`{"store": {"maxObjectSizeMB": -3}}`, "", "maxObjectSizeMB"},
+		"broken json":          {`{"store": `, "", "invalid jsonData"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -93,4 +100,10 @@ func TestParseQuery(t *testing.T) {
 	assert.ErrorContains(t, err, "targetLoad")
 	_, err = ParseQuery("roi", json.RawMessage(`{"models": 3}`))
 	assert.ErrorContains(t, err, "invalid query JSON")
+
+	q, err = ParseQuery("trend", json.RawMessage(`{"trendMetrics": ["change_pct", "change_pct", "breaking_point"]}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"change_pct", "breaking_point"}, q.TrendMetrics)
+	_, err = ParseQuery("trend", json.RawMessage(`{"trendMetrics": ["tokens"]}`))
+	assert.ErrorContains(t, err, `trendMetrics: unknown metric "tokens"`)
 }

@@ -34,14 +34,14 @@ func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.Dat
 		return downstreamResponse(err)
 	}
 	switch q.QueryType {
-	case models.QueryTypeRuns, models.QueryTypeCurves, models.QueryTypeBreakingPoints, models.QueryTypeROI, models.QueryTypeAnnotations:
-		return d.historyQuery(ctx, q)
+	case models.QueryTypeRuns, models.QueryTypeCurves, models.QueryTypeBreakingPoints, models.QueryTypeROI, models.QueryTypeAnnotations, models.QueryTypeTrend:
+		return d.historyQuery(ctx, q, cq.DataQuery.TimeRange)
 	case models.QueryTypeMetrics, models.QueryTypeEfficiency, models.QueryTypeStatus:
 		return d.liveQuery(ctx, q, cq.DataQuery)
 	case models.QueryTypeSweeps:
 		return d.sweepsQuery(ctx)
 	default:
-		return downstreamResponse(fmt.Errorf("unknown queryType %q: use one of runs, curves, breakingPoints, roi, annotations, metrics, efficiency, status, sweeps", q.QueryType))
+		return downstreamResponse(fmt.Errorf("unknown queryType %q: use one of runs, curves, breakingPoints, roi, trend, annotations, metrics, efficiency, status, sweeps", q.QueryType))
 	}
 }
 
@@ -61,7 +61,7 @@ func (d *Datasource) sweepsQuery(ctx context.Context) backend.DataResponse {
 }
 
 // historyQuery answers the query types computed from stored GuideLLM reports.
-func (d *Datasource) historyQuery(ctx context.Context, q models.Query) backend.DataResponse {
+func (d *Datasource) historyQuery(ctx context.Context, q models.Query, tr backend.TimeRange) backend.DataResponse {
 	if d.runs == nil {
 		return downstreamResponse(fmt.Errorf("no results store is configured: set store.endpoint, store.bucket, store.accessKey and the secret key in the data source settings"))
 	}
@@ -82,6 +82,10 @@ func (d *Datasource) historyQuery(ctx context.Context, q models.Query) backend.D
 		frames = analysis.ROI(snap.Runs, d.analysis, f, q.TargetLoad).Frames()
 	case models.QueryTypeAnnotations:
 		frames = analysis.Annotations(snap.Runs, d.analysis, f).Frames()
+	case models.QueryTypeTrend:
+		// points are runs that ended in the panel's (or alert rule's) time range
+		f.From, f.To = tr.From, tr.To
+		frames = analysis.Trend(snap.Runs, d.analysis, f, q.TrendMetrics).Frames()
 	}
 	addProblemNotices(frames, snap.Problems)
 	return backend.DataResponse{Frames: frames}

@@ -14,11 +14,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -171,10 +169,12 @@ func TestMixedToolsHistory(t *testing.T) {
 
 	// The KubeCon run breaks where its stages show, by the GuideLLM rule.
 	bp := resp.Responses["breakingPoints"].Frames[0]
-	row := rowWhere(t, bp, "model", "llama-3-8b-bf16")
-	assert.InDelta(t, 92.19, floatAt(t, bp, "last_pass", row), 1e-9)
-	assert.InDelta(t, 122.59, floatAt(t, bp, "first_fail", row), 1e-9)
-	assert.InDelta(t, 101.19, floatAt(t, bp, "breaking_point", row), 0.01)
+	row := rowOf(t, bp, "llama-3-8b-bf16")
+	for name, want := range map[string]float64{"last_pass": 92.19, "first_fail": 122.59, "breaking_point": 101.19} {
+		got := floatAt(t, bp, name, row)
+		require.NotNil(t, got, name)
+		assert.InDelta(t, want, *got, 0.01, name)
+	}
 
 	// roi compares GuideLLM and inference-perf deployments of the chat scenario in one answer.
 	roi := resp.Responses["roi"].Frames
@@ -195,32 +195,4 @@ func TestMixedToolsHistory(t *testing.T) {
 	for _, m := range []string{"llama-3-8b-bf16", "facebook/opt-125m", "Qwen/Qwen3-0.6B", "mistral-3-int4"} {
 		assert.Contains(t, string(body), m)
 	}
-}
-
-func rowWhere(t *testing.T, f *data.Frame, field, value string) int {
-	t.Helper()
-	col, _ := f.FieldByName(field)
-	require.NotNil(t, col, "no field %q", field)
-	var have []string
-	for i := 0; i < col.Len(); i++ {
-		v := fmt.Sprint(col.At(i))
-		if p, ok := col.At(i).(*string); ok && p != nil {
-			v = *p
-		}
-		if v == value {
-			return i
-		}
-		have = append(have, v)
-	}
-	t.Fatalf("no row with %s=%q (have %s)", field, value, strings.Join(have, ", "))
-	return -1
-}
-
-func floatAt(t *testing.T, f *data.Frame, field string, row int) float64 {
-	t.Helper()
-	col, _ := f.FieldByName(field)
-	require.NotNil(t, col, "no field %q", field)
-	v, ok := col.ConcreteAt(row)
-	require.True(t, ok, "%s is null", field)
-	return v.(float64)
 }

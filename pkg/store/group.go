@@ -26,7 +26,7 @@ const (
 )
 
 // classify tells report objects from companions and from files that are not load levels: inference-perf's
-// pooled summary, per-request and Prometheus files, AIPerf's inputs/outputs/server metrics, a vLLM sweep's
+// pooled summary, per-request, per-adapter, per-session and Prometheus files, AIPerf's inputs/outputs/server metrics, a vLLM sweep's
 // summary.json where its run=N.json files are present, GuideLLM's HTML/CSV. runFolders holds the folders
 // with vLLM sweep run=N.json files.
 func classify(key string, runFolders map[string]bool) objectKind {
@@ -46,6 +46,8 @@ func classify(key string, runFolders map[string]bool) objectKind {
 	switch {
 	case !isReportKey(key),
 		strings.HasPrefix(base, "per_request_"),
+		strings.HasPrefix(base, "adapter_"), // inference-perf multi-LoRA: per adapter, not a load level of the run
+		strings.Contains(base, "_session_lifecycle_metrics"),
 		strings.HasPrefix(base, "summary_lifecycle_metrics"),
 		strings.HasSuffix(base, "_prometheus_metrics.json"),
 		strings.HasPrefix(base, "server_metrics_export"),

@@ -41,6 +41,7 @@ type BreakingPoint struct {
 	Axis       LoadAxis
 	Deployment DeploymentInfo // of the newest contributing run
 	Runs       int            // number of runs whose stages were combined (a run and its refinements)
+	Tool       string         // benchmark tool of the newest contributing run (GuideLLM, inference-perf, …)
 	// RunTime is the end of the deciding run (nil when its stages have no times).
 	RunTime *time.Time
 	// LastPass is the highest passing load, FirstFail the lowest failing load above it, Value the
@@ -192,6 +193,7 @@ func breakingPoint(g *stageGroup, sla SLA) BreakingPoint {
 	bp := BreakingPoint{
 		Model: g.model, Scenario: g.scenario, Axis: g.axis,
 		Deployment: newest.dep, Runs: len(g.views), Confidence: ConfidenceHigh, noCatalog: newest.noCatalog,
+		Tool: newest.run.ToolName(),
 	}
 	unit := g.axis.unit()
 	lv := levels(g, &bp)

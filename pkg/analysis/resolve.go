@@ -184,6 +184,10 @@ func (v *runView) reportGaps(n *notices) {
 		n.addItem(data.NoticeSeverityWarning,
 			`"gpus" labels that are not a GPU count (1..1024) were ignored`, fmt.Sprintf("%s (gpus=%q)", src, v.badGPUs))
 	}
+	for _, note := range v.run.Notes {
+		// what the reader of another tool's report substituted (e.g. TPOT for an implausible ITL)
+		n.addItem(data.NoticeSeverityInfo, note, src)
+	}
 }
 
 // reportDeploymentGaps says what is missing to compute per-GPU numbers and cost for a deployment.

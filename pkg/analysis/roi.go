@@ -219,6 +219,11 @@ func (res *ROIResult) compare(group []ROIRow, load *float64) {
 	for _, small := range comparable {
 		if small != big {
 			res.Verdicts = append(res.Verdicts, verdict(big, small, load))
+			if small.Tool != big.Tool {
+				// Tools measure differently (vLLM bench ITL is per gap, inference-perf's TPOT stands in for ITL…).
+				res.verdictNotices.addItem(data.NoticeSeverityInfo, fmt.Sprintf("compared across tools: %s vs %s", small.Tool, big.Tool),
+					fmt.Sprintf("%s vs %s", small.key(), big.key()))
+			}
 		}
 	}
 	if len(comparable) > 2 && load != nil {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -22,7 +23,7 @@ type StageRow struct {
 	Profile         string
 	Stage           *guidellm.Stage // shared with the run: read only
 	Verdict         StageVerdict
-	GuideLLMVersion string
+	GuideLLMVersion string // the GuideLLM version; for another tool's run, the tool and its version
 	Source          string
 }
 
@@ -53,7 +54,7 @@ func RunsTable(runs []*guidellm.Run, cfg Config, f Filter) *RunsResult {
 			s := &v.run.Stages[j]
 			row := StageRow{
 				Model: v.model, Scenario: v.scenario, Profile: v.run.Profile, Stage: s,
-				Verdict: EvaluateStage(s, cfg.SLA), GuideLLMVersion: v.run.Version, Source: v.run.Source,
+				Verdict: EvaluateStage(s, cfg.SLA), GuideLLMVersion: toolVersion(v.run), Source: v.run.Source,
 			}
 			if !s.Start.IsZero() {
 				t := s.Start
@@ -146,4 +147,12 @@ func (r *RunsResult) Frames() data.Frames {
 		field("guidellm_version", "GuideLLM version", "", versions),
 		field("source", "Source", "", sources),
 	)}, r.sla)
+}
+
+// toolVersion is a GuideLLM run's version, or "<tool> <version>" for a run another tool wrote.
+func toolVersion(r *guidellm.Run) string {
+	if r.ToolName() == guidellm.ToolGuideLLM {
+		return r.Version
+	}
+	return strings.TrimSpace(r.ToolName() + " " + r.Version)
 }

@@ -59,7 +59,7 @@ func yamlToJSON(data []byte) ([]byte, error) {
 // unmarshalReport decodes the report JSON. Python's json.dumps writes NaN/Infinity/-Infinity, which are not
 // JSON; the fast path decodes the bytes as they are and only a failed decode pays for a sanitizing pass.
 // fromYAML says the JSON was converted from YAML, so byte offsets would mean nothing to the user.
-func unmarshalReport(source string, data []byte, fromYAML bool, w *reportWire) error {
+func unmarshalReport[T any](source string, data []byte, fromYAML bool, w *T) error {
 	err := json.Unmarshal(data, w)
 	if err == nil {
 		return nil
@@ -68,7 +68,8 @@ func unmarshalReport(source string, data []byte, fromYAML bool, w *reportWire) e
 	if clean == nil {
 		return jsonError(source, err, nil, fromYAML)
 	}
-	*w = reportWire{}
+	var zero T
+	*w = zero
 	if err := json.Unmarshal(clean, w); err != nil {
 		return jsonError(source, err, shifts, fromYAML)
 	}

@@ -29,6 +29,11 @@ type Run struct {
 	Model   string // served model name the benchmark targeted; empty when the report does not say
 	Target  string // backend URL with any user-info and query string removed
 	Backend string // backend kind, e.g. "openai_http"
+	// Tool is the benchmark tool that wrote the report (a Tool* constant); empty reads as ToolGuideLLM.
+	Tool string
+	// Notes say where the reader had to substitute or distrust a metric (e.g. p99 standing in for an
+	// absent p95); they are shown to the user next to the run.
+	Notes []string
 	// Labels are user labels: v0.7 `--label`, v0.2-v0.3 `extras` (string values only) and
 	// labels attached when the report was uploaded.
 	Labels map[string]string

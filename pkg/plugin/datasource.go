@@ -19,6 +19,7 @@ import (
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
 	"github.com/inferenceroi/vllm-datasource/pkg/live"
 	"github.com/inferenceroi/vllm-datasource/pkg/models"
+	"github.com/inferenceroi/vllm-datasource/pkg/peers"
 	"github.com/inferenceroi/vllm-datasource/pkg/store"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 	"k8s.io/client-go/kubernetes"
@@ -43,6 +44,7 @@ const ingestEvery = time.Minute
 type runStore interface {
 	Snapshot(ctx context.Context) (*store.Snapshot, error)
 	Put(ctx context.Context, report []byte, labels map[string]string) (string, *guidellm.Run, error)
+	PutFolder(ctx context.Context, files []store.FolderFile, labels map[string]string) (*store.FolderUpload, error)
 	Ping(ctx context.Context) error
 }
 
@@ -100,7 +102,7 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 			Prefix:         cfg.Store.Prefix,
 			MaxObjectBytes: cfg.Store.MaxObjectBytes(),
 			CacheTTL:       time.Duration(cfg.Store.CacheSeconds) * time.Second,
-			Decode:         guidellm.Decode,
+			Decode:         peers.Decode,
 		})
 		ds.runs = reports
 	}

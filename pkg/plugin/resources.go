@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -47,7 +48,8 @@ func requireEditor(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// handlePostRun stores an uploaded GuideLLM report. Labels come from the query string, e.g.
+// handlePostRun stores an uploaded report of any supported tool, or a tar.gz of a folder of them (one
+// run per folder of load-level files). Labels come from the query string, e.g.
 // POST /runs?model=mistral-3-int4&gpus=1&gpuType=L4&quantization=int4&scenario=chat
 func (d *Datasource) handlePostRun(w http.ResponseWriter, r *http.Request) {
 	if !requireEditor(w, r) {
@@ -82,17 +84,15 @@ func (d *Datasource) handlePostRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) == 0 {
-		writeError(w, http.StatusBadRequest, errors.New("empty body: send the GuideLLM report (JSON or YAML) as the request body"))
+		writeError(w, http.StatusBadRequest, errors.New("empty body: send the report (JSON or YAML), or a tar.gz of a folder of reports, as the request body"))
+		return
+	}
+	if bytes.HasPrefix(body, gzipMagic) {
+		d.postFolder(w, r, body, labels)
 		return
 	}
 	key, run, err := d.runs.Put(r.Context(), body, labels)
-	switch {
-	case errors.Is(err, store.ErrInvalidReport), errors.Is(err, store.ErrInvalidLabels):
-		writeError(w, http.StatusBadRequest, err)
-		return
-	case err != nil:
-		backend.Logger.FromContext(r.Context()).Warn("storing an uploaded report failed", "error", err)
-		writeError(w, http.StatusBadGateway, fmt.Errorf("results store: %w", err))
+	if !storeOK(w, r, err) {
 		return
 	}
 	models, scenarios := analysis.Names([]*guidellm.Run{run}, d.analysis)
@@ -100,10 +100,65 @@ func (d *Datasource) handlePostRun(w http.ResponseWriter, r *http.Request) {
 		"key":             key,
 		"model":           models[0],
 		"scenario":        scenarios[0],
+		"tool":            run.ToolName(),
 		"guidellmVersion": run.Version,
+		"version":         run.Version,
 		"schema":          run.Schema,
 		"stages":          len(run.Stages),
 	})
+}
+
+// gzipMagic starts every gzip stream: a tar.gz folder upload.
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// postFolder stores the folder in a tar.gz upload and answers with the runs it makes.
+func (d *Datasource) postFolder(w http.ResponseWriter, r *http.Request, body []byte, labels map[string]string) {
+	files, skipped, err := store.ReadTarGz(bytes.NewReader(body), d.settings.Store.MaxObjectBytes())
+	switch {
+	case errors.Is(err, store.ErrReportTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, err)
+		return
+	case err != nil:
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	up, err := d.runs.PutFolder(r.Context(), files, labels)
+	if !storeOK(w, r, err) {
+		return
+	}
+	models, scenarios := analysis.Names(up.Runs, d.analysis)
+	runs := make([]map[string]any, 0, len(up.Runs))
+	for _, run := range up.Runs {
+		m, sc := analysis.Names([]*guidellm.Run{run}, d.analysis)
+		runs = append(runs, map[string]any{
+			"source": run.Source, "model": m[0], "scenario": sc[0], "tool": run.ToolName(),
+			"version": run.Version, "stages": len(run.Stages),
+		})
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"key":       up.Folder,
+		"models":    models,
+		"scenarios": scenarios,
+		"runs":      runs,
+		"ignored":   append(skipped, up.Ignored...),
+	})
+}
+
+// storeOK answers a failed store call (bad input: 400; too large: 413; the store: 502) and reports
+// whether the call succeeded.
+func storeOK(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrInvalidReport), errors.Is(err, store.ErrInvalidLabels):
+		writeError(w, http.StatusBadRequest, err)
+	case errors.Is(err, store.ErrReportTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, err)
+	default:
+		backend.Logger.FromContext(r.Context()).Warn("storing an upload failed", "error", err)
+		writeError(w, http.StatusBadGateway, fmt.Errorf("results store: %w", err))
+	}
+	return false
 }
 
 // handleModels lists model names from the stored runs, the deployments catalog and, when

@@ -289,9 +289,9 @@ func TestSnapshotReportsBrokenReportsAndServesTheOthers(t *testing.T) {
 	require.Equal(t, 5, snap.Objects)
 	require.Len(t, snap.Problems, 3)
 	for i, want := range []struct{ key, reason string }{
-		{"r/2-truncated.json", "not a readable GuideLLM report: invalid JSON at offset 11338: unexpected end of JSON input"},
-		{"r/3-empty.json", "not a readable GuideLLM report: not a GuideLLM report (no benchmarks array)"},
-		{"r/5-notes.yml", "not a readable GuideLLM report: neither JSON nor valid YAML"},
+		{"r/2-truncated.json", "not a readable benchmark report: invalid JSON at offset 11338: unexpected end of JSON input"},
+		{"r/3-empty.json", "not a readable benchmark report: not a GuideLLM report (no benchmarks array)"},
+		{"r/5-notes.yml", "not a readable benchmark report: neither JSON nor valid YAML"},
 	} {
 		require.Equal(t, want.key, snap.Problems[i].Key)
 		require.Contains(t, snap.Problems[i].Reason, want.reason)
@@ -433,7 +433,7 @@ func TestWithGuideLLMDecode(t *testing.T) {
 	require.Equal(t, "w4a16", runByKey(t, snap, key).Labels["quantization"])
 	require.Len(t, snap.Problems, 1)
 	require.Equal(t, "bench/c.json", snap.Problems[0].Key)
-	require.Contains(t, snap.Problems[0].Reason, "not a readable GuideLLM report")
+	require.Contains(t, snap.Problems[0].Reason, "not a readable benchmark report")
 
 	_, _, err = s.Put(context.Background(), []byte("- just\n- a list\n"), nil)
 	require.ErrorIs(t, err, ErrInvalidReport)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -21,8 +22,8 @@ import (
 )
 
 var (
-	// ErrInvalidReport: the uploaded body is not a GuideLLM report (the decoder error is wrapped).
-	ErrInvalidReport = errors.New("not a readable GuideLLM report")
+	// ErrInvalidReport: the uploaded body is not a report of a supported tool (the decoder error is wrapped).
+	ErrInvalidReport = errors.New("not a readable benchmark report")
 	// ErrInvalidLabels: the upload labels break the rules of ValidateLabels.
 	ErrInvalidLabels = errors.New("invalid labels")
 	// ErrReportTooLarge: the report is above Config.MaxObjectBytes.
@@ -38,6 +39,10 @@ const (
 	// labelsMetadataKey is stored as the header x-amz-meta-inference-roi-labels.
 	labelsMetadataKey = "inference-roi-labels"
 )
+
+// uploadsFolder is where uploads go under the prefix: <model>/<stamp>.<ext> for one report,
+// <model>/<stamp>/<the folder's files> for a folder (PutFolder).
+const uploadsFolder = "uploads/"
 
 var labelNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,62}$`)
 
@@ -148,7 +153,7 @@ func (s *Store) Put(ctx context.Context, report []byte, labels map[string]string
 
 // reportFormat tells JSON from YAML: GuideLLM JSON reports are one object.
 func reportFormat(report []byte) (ext, contentType string) {
-	if t := bytes.TrimLeft(report, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
+	if t := bytes.TrimLeft(report, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return ".json", "application/json"
 	}
 	return ".yaml", "application/yaml"
@@ -161,7 +166,7 @@ func uploadKey(prefix, model string, now time.Time, report []byte, labelsJSON, e
 	h.Write(report)
 	h.Write([]byte{0})
 	h.Write([]byte(labelsJSON))
-	return fmt.Sprintf("%suploads/%s/%s-%s%s", prefix, modelSegment(model), now.UTC().Format("20060102T150405Z"),
+	return fmt.Sprintf("%s%s%s/%s-%s%s", prefix, uploadsFolder, modelSegment(model), now.UTC().Format("20060102T150405Z"),
 		hex.EncodeToString(h.Sum(nil))[:12], ext)
 }
 
@@ -173,4 +178,115 @@ func modelSegment(model string) string {
 		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '.' || r == '_' || r == '-'
 	}
 	return slug.Make(model, keyRune, "-.", 100, "unknown")
+}
+
+// FolderUpload is the outcome of PutFolder.
+type FolderUpload struct {
+	Folder  string          // <prefix>uploads/<model>/<stamp>/
+	Runs    []*guidellm.Run // as Snapshot will serve them
+	Ignored []string        // archived files that are not read (side files of the tools), not stored
+}
+
+// PutFolder validates and stores the files of one folder (a tar.gz upload) under one new folder, with the
+// labels on every object, and returns the runs the folder makes: the same grouping as Snapshot. Nothing is
+// stored when a report does not decode, a label is invalid or no file is a report.
+func (s *Store) PutFolder(ctx context.Context, files []FolderFile, labels map[string]string) (*FolderUpload, error) {
+	if err := ValidateLabels(labels); err != nil {
+		return nil, err
+	}
+	up := &FolderUpload{}
+	runFolders := map[string]bool{}
+	for _, f := range files {
+		if isSweepRunFile(f.Path) {
+			runFolders[path.Dir(f.Path)] = true
+		}
+	}
+	type stored struct {
+		FolderFile
+		kind objectKind
+		run  *guidellm.Run
+	}
+	var keep []stored
+	var bad []string
+	h := sha256.New()
+	for _, f := range files {
+		kind := classify(f.Path, runFolders)
+		if kind == kindSkip {
+			up.Ignored = append(up.Ignored, f.Path)
+			continue
+		}
+		if int64(len(f.Data)) > s.cfg.MaxObjectBytes {
+			return nil, fmt.Errorf("%w: %s is %s, the limit is %s", ErrReportTooLarge, f.Path, formatBytes(int64(len(f.Data))), formatBytes(s.cfg.MaxObjectBytes))
+		}
+		st := stored{FolderFile: f, kind: kind}
+		if kind == kindReport {
+			run, err := s.cfg.Decode(f.Path, f.Data)
+			switch {
+			case err != nil:
+				reason := err.Error()
+				if re, ok := errors.AsType[*guidellm.ReportError](err); ok {
+					reason = re.Reason
+				}
+				bad = append(bad, fmt.Sprintf("%s (%s)", f.Path, reason))
+				continue
+			case run == nil:
+				bad = append(bad, f.Path+" (the decoder returned no run)")
+				continue
+			}
+			st.run = run
+		}
+		h.Write([]byte(f.Path))
+		h.Write([]byte{0})
+		h.Write(f.Data)
+		keep = append(keep, st)
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidReport, strings.Join(bad, "; "))
+	}
+	model := labels["model"]
+	for _, st := range keep {
+		if model == "" && st.run != nil {
+			model = st.run.Model
+		}
+	}
+	meta := encodeLabels(labels)
+	h.Write([]byte(meta))
+	up.Folder = fmt.Sprintf("%s%s%s/%s-%s/", s.cfg.Prefix, uploadsFolder, modelSegment(model), time.Now().UTC().Format("20060102T150405Z"),
+		hex.EncodeToString(h.Sum(nil))[:12])
+
+	asm := &assembler{prefix: s.cfg.Prefix, companions: companions{}}
+	var parts []part
+	for _, st := range keep {
+		key := up.Folder + st.Path
+		if st.kind == kindReport {
+			run := *st.run
+			run.Source = key
+			parts = append(parts, part{key: key, run: &run, uploaded: labels})
+		} else {
+			asm.companions[key] = st.Data
+		}
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("%w: the archive holds no report (only %d companion or side files)", ErrInvalidReport, len(files))
+	}
+	up.Runs = asm.assemble(parts)
+	if len(asm.problems) > 0 {
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalidLabels, strings.TrimPrefix(asm.problems[0].Key, up.Folder), asm.problems[0].Reason)
+	}
+
+	for i, st := range keep {
+		key := up.Folder + st.Path
+		_, contentType := reportFormat(st.Data)
+		opts := minio.PutObjectOptions{ContentType: contentType}
+		if meta != "" {
+			opts.UserMetadata = map[string]string{labelsMetadataKey: meta}
+		}
+		if _, err := s.client.PutObject(ctx, s.cfg.Bucket, key, bytes.NewReader(st.Data), int64(len(st.Data)), opts); err != nil {
+			return nil, fmt.Errorf("storing s3://%s/%s (%d of %d files were stored before it): %w", s.cfg.Bucket, key, i, len(keep), describeS3Error(err, s.cfg.Bucket))
+		}
+	}
+	s.mu.Lock()
+	s.gen++
+	s.mu.Unlock()
+	return up, nil
 }

@@ -1,5 +1,6 @@
-// Package store reads GuideLLM reports from an S3-compatible bucket (MinIO, Ceph/ODF, AWS S3) and
-// stores uploaded ones.
+// Package store reads benchmark reports (GuideLLM, and the tools pkg/peers reads) from an S3-compatible
+// bucket (MinIO, Ceph/ODF, AWS S3) and stores uploaded ones. A folder of one-file-per-load-level reports
+// is one run (group.go).
 //
 // A Store keeps every report it decoded, keyed by the object's listed version (ETag, size,
 // last-modified), so a refresh only downloads new or changed objects. One bucket listing is reused
@@ -22,6 +23,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+	"github.com/inferenceroi/vllm-datasource/pkg/peers"
 )
 
 // DecodeFunc decodes one report; source is the object key (its extension tells JSON from YAML).
@@ -73,9 +75,9 @@ type Problem struct {
 // A Snapshot and the runs it holds are shared between all callers and later snapshots: they are
 // read-only. Copy a run before changing anything in it.
 type Snapshot struct {
-	Runs     []*guidellm.Run // sorted by object key
+	Runs     []*guidellm.Run // sorted by source (object key, or folder for a multi-file run)
 	Problems []Problem       // sorted by key
-	Objects  int             // report objects (.json, .yaml, .yml) listed under the prefix
+	Objects  int             // report objects (.json, .yaml, .yml, not companions or side files) listed under the prefix
 	ListedAt time.Time       // when the listing began
 }
 
@@ -109,11 +111,15 @@ type objectVersion struct {
 	modified time.Time
 }
 
-// decodedObject is the outcome of reading one object version: a run or a problem.
+// decodedObject is the outcome of reading one object version: a run (with the labels stored with the
+// upload), a companion's bytes, or a problem.
 type decodedObject struct {
-	version objectVersion
-	run     *guidellm.Run
-	problem string
+	version  objectVersion
+	run      *guidellm.Run
+	uploaded map[string]string
+	merged   bool   // uploaded is merged into run (a whole run)
+	raw      []byte // config.yaml, labels file
+	problem  string
 }
 
 // New returns a store reading through c. It panics when cfg.Decode is nil (a wiring bug).
@@ -177,13 +183,26 @@ func (s *Store) run(ctx context.Context, r *refresh) {
 
 func (s *Store) refresh(ctx context.Context) (*Snapshot, error) {
 	listedAt := time.Now()
-	var listed []minio.ObjectInfo
+	var all []minio.ObjectInfo
+	runFolders := map[string]bool{}
 	for obj := range s.client.ListObjectsIter(ctx, s.cfg.Bucket, minio.ListObjectsOptions{Prefix: s.cfg.Prefix, Recursive: true}) {
 		if obj.Err != nil {
 			return nil, fmt.Errorf("listing %s: %w", s.location(), describeS3Error(obj.Err, s.cfg.Bucket))
 		}
-		if isReportKey(obj.Key) {
-			listed = append(listed, obj)
+		all = append(all, obj)
+		if isSweepRunFile(obj.Key) {
+			runFolders[path.Dir(obj.Key)] = true
+		}
+	}
+	var listed []minio.ObjectInfo
+	var kinds []objectKind
+	reports := 0
+	for _, obj := range all {
+		if k := classify(obj.Key, runFolders); k != kindSkip {
+			listed, kinds = append(listed, obj), append(kinds, k)
+			if k == kindReport {
+				reports++
+			}
 		}
 	}
 
@@ -202,35 +221,40 @@ func (s *Store) refresh(ctx context.Context) (*Snapshot, error) {
 			toFetch = append(toFetch, i)
 		}
 	}
-	s.fetch(ctx, listed, toFetch, results, cacheable)
+	s.fetch(ctx, listed, kinds, toFetch, results, cacheable)
 
 	decoded := make(map[string]decodedObject, len(listed))
-	snap := &Snapshot{Objects: len(listed), ListedAt: listedAt}
+	snap := &Snapshot{Objects: reports, ListedAt: listedAt}
+	asm := &assembler{prefix: s.cfg.Prefix, companions: companions{}}
+	var parts []part
 	for i, obj := range listed {
 		if cacheable[i] {
 			decoded[obj.Key] = results[i]
 		}
-		if results[i].run != nil {
-			snap.Runs = append(snap.Runs, results[i].run)
-		} else {
-			snap.Problems = append(snap.Problems, Problem{Key: obj.Key, Reason: results[i].problem})
+		switch r := &results[i]; {
+		case r.problem != "":
+			snap.Problems = append(snap.Problems, Problem{Key: obj.Key, Reason: r.problem})
+		case kinds[i] == kindReport:
+			parts = append(parts, part{key: obj.Key, run: r.run, uploaded: r.uploaded, merged: r.merged})
+		default:
+			asm.companions[obj.Key] = r.raw
 		}
 	}
 	s.decoded = decoded // objects gone from the listing drop out here
-	// S3 lists in key order already; sorting keeps the promise for servers that do not.
-	slices.SortFunc(snap.Runs, func(a, b *guidellm.Run) int { return strings.Compare(a.Source, b.Source) })
+	snap.Runs = asm.assemble(parts)
+	snap.Problems = append(snap.Problems, asm.problems...)
 	slices.SortFunc(snap.Problems, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })
 	return snap, nil
 }
 
 // fetch reads listed[i] for every i in which, fetchWorkers at a time.
-func (s *Store) fetch(ctx context.Context, listed []minio.ObjectInfo, which []int, results []decodedObject, cacheable []bool) {
+func (s *Store) fetch(ctx context.Context, listed []minio.ObjectInfo, kinds []objectKind, which []int, results []decodedObject, cacheable []bool) {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(fetchWorkers, len(which)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i], cacheable[i] = s.load(ctx, listed[i])
+				results[i], cacheable[i] = s.load(ctx, listed[i], kinds[i])
 			}
 		})
 	}
@@ -243,7 +267,7 @@ func (s *Store) fetch(ctx context.Context, listed []minio.ObjectInfo, which []in
 
 // load reads and decodes one object. It reports whether the outcome may be reused while the
 // object is unchanged: decode failures may, failed reads are retried on the next refresh.
-func (s *Store) load(ctx context.Context, obj minio.ObjectInfo) (decodedObject, bool) {
+func (s *Store) load(ctx context.Context, obj minio.ObjectInfo, kind objectKind) (decodedObject, bool) {
 	d := decodedObject{version: objectVersion{etag: obj.ETag, size: obj.Size, modified: obj.LastModified}}
 	o, err := s.client.GetObject(ctx, s.cfg.Bucket, obj.Key, minio.GetObjectOptions{})
 	if err != nil {
@@ -259,6 +283,10 @@ func (s *Store) load(ctx context.Context, obj minio.ObjectInfo) (decodedObject, 
 	if err != nil {
 		d.problem = readFailedReason(err, s.cfg.Bucket)
 		return d, false
+	}
+	if kind != kindReport {
+		d.raw = data
+		return d, true
 	}
 	info, err := o.Stat() // answered from the GET response already read
 	if err != nil {
@@ -277,16 +305,19 @@ func (s *Store) load(ctx context.Context, obj minio.ObjectInfo) (decodedObject, 
 		if re, ok := errors.AsType[*guidellm.ReportError](err); ok {
 			reason = re.Reason
 		}
-		d.problem = "not a readable GuideLLM report: " + reason
+		d.problem = "not a readable benchmark report: " + reason
 		return d, true
 	}
 	if run == nil {
-		d.problem = "not a readable GuideLLM report: the decoder returned no run"
+		d.problem = "not a readable benchmark report: the decoder returned no run"
 		return d, true
 	}
 	run.Source = obj.Key
-	mergeLabels(run, uploaded)
-	d.run = run
+	d.run, d.uploaded = run, uploaded
+	if _, standalone := peers.GroupKey(run); standalone || (&assembler{prefix: s.cfg.Prefix}).isSingleUpload(obj.Key) {
+		mergeLabels(run, uploaded) // a whole run is served as decoded: its labels are final here
+		d.merged = true
+	}
 	return d, true
 }
 

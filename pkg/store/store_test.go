@@ -169,7 +169,7 @@ func TestPutValidatesBeforeStoring(t *testing.T) {
 
 	_, _, err = s.Put(ctx, []byte("not a report"), nil)
 	require.ErrorIs(t, err, ErrInvalidReport)
-	require.ErrorContains(t, err, "not a readable GuideLLM report: ")
+	require.ErrorContains(t, err, "not a readable benchmark report: ")
 
 	_, _, err = s.Put(ctx, report, map[string]string{"gpu type": "H100"})
 	require.ErrorIs(t, err, ErrInvalidLabels)

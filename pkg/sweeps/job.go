@@ -282,6 +282,20 @@ func BuildJob(s Settings, p Plan, name string, seq int) (*batchv1.Job, error) {
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
+	volumes := []corev1.Volume{
+		{Name: "results", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("1Gi"))}}},
+		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("4Gi"))}}},
+	}
+	if s.HFCacheClaim != "" {
+		// Offline: tokenizers come from the cache volume only; a missing one fails at once
+		// instead of hanging on a hub that cannot be reached.
+		setEnv(&container, "HF_HOME", s.HFHome)
+		setEnv(&container, "HF_HUB_OFFLINE", "1")
+		setEnv(&container, "TRANSFORMERS_OFFLINE", "1")
+		volumes = append(volumes, corev1.Volume{Name: "hf-cache", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: s.HFCacheClaim, ReadOnly: true}}})
+		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: "hf-cache", MountPath: s.HFHome, ReadOnly: true})
+	}
 	if s.HFTokenSecret != "" {
 		container.Env = append(container.Env, corev1.EnvVar{Name: "HF_TOKEN", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: s.HFTokenSecret}, Key: "HF_TOKEN"},
@@ -310,10 +324,7 @@ func BuildJob(s Settings, p Plan, name string, seq int) (*batchv1.Job, error) {
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
 					Containers: []corev1.Container{container},
-					Volumes: []corev1.Volume{
-						{Name: "results", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("1Gi"))}}},
-						{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("4Gi"))}}},
-					},
+					Volumes:    volumes,
 				},
 			},
 		},
@@ -421,6 +432,17 @@ func BuildJobFromCronJob(cj *batchv1.CronJob, s Settings, p Plan, name string, s
 	maps.Copy(job.Annotations, p.sweepAnnotations())
 	job.Spec.ActiveDeadlineSeconds = ptr.To(p.activeDeadline())
 	return job, nil
+}
+
+// setEnv sets name in c's environment, replacing an earlier value.
+func setEnv(c *corev1.Container, name, value string) {
+	for i := range c.Env {
+		if c.Env[i].Name == name {
+			c.Env[i] = corev1.EnvVar{Name: name, Value: value}
+			return
+		}
+	}
+	c.Env = append(c.Env, corev1.EnvVar{Name: name, Value: value})
 }
 
 func hasEnv(env []corev1.EnvVar, name string) bool {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -57,6 +58,10 @@ type Manager struct {
 	// replica identifies this Manager in ingest claims.
 	replica        string
 	maxReportBytes int
+	// Where Launch looks for a model's tokenizer beyond the settings (resolveProcessor).
+	isvc         InferenceServices
+	modelsHTTP   *http.Client
+	modelsAPIKey string
 }
 
 // Option configures a Manager.
@@ -136,6 +141,9 @@ func (m *Manager) listJobs(ctx context.Context) ([]batchv1.Job, error) {
 func (m *Manager) Launch(ctx context.Context, req Request) (Sweep, bool, error) {
 	p, err := m.settings.Plan(req, m.catalog)
 	if err != nil {
+		return Sweep{}, false, err
+	}
+	if err := m.resolveProcessor(ctx, &p); err != nil {
 		return Sweep{}, false, err
 	}
 	jobs, err := m.listJobs(ctx)

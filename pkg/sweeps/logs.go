@@ -32,6 +32,16 @@ const (
 	// progressLogBytes bounds what List reads of a running sweep's log: the lines it looks for
 	// come before the report.
 	progressLogBytes = 1 << 20
+	// followLogBytes bounds the first read of Get (from the log's start up to the report):
+	// GuideLLM prints ~10 KB before its report without a terminal.
+	followLogBytes = 256 << 10
+	// followTailLines/followTailBytes bound Get's second read, made only when the first one
+	// ended at its limit without reaching the report: the log's last lines.
+	followTailLines = tailLines
+	followTailBytes = 64 << 10
+	// MaxFollowBytes is the most log Get reads per call (per poll of the editor): the progress
+	// of a running sweep and the tail.
+	MaxFollowBytes = 2*followLogBytes + followTailBytes
 )
 
 // jobPod is the newest pod of job, nil when it has none (not created yet, or deleted with a
@@ -71,7 +81,15 @@ func logContainer(pod *corev1.Pod) string {
 
 // openLog streams the GuideLLM container's log of pod through the apiserver.
 func (m *Manager) openLog(ctx context.Context, pod *corev1.Pod, timestamps bool, limit int64) (io.ReadCloser, error) {
+	return m.openLogTail(ctx, pod, timestamps, limit, 0)
+}
+
+// openLogTail is openLog of the last tail lines (all lines when tail is 0).
+func (m *Manager) openLogTail(ctx context.Context, pod *corev1.Pod, timestamps bool, limit, tail int64) (io.ReadCloser, error) {
 	opts := &corev1.PodLogOptions{Container: logContainer(pod), Timestamps: timestamps, LimitBytes: &limit}
+	if tail > 0 {
+		opts.TailLines = &tail
+	}
 	rc, err := m.client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, opts).Stream(ctx)
 	if err != nil {
 		return nil, m.apiError("reading the log of pod "+pod.Name, err)
@@ -350,13 +368,13 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // readProgress follows a running sweep's log up to the report.
 func (m *Manager) readProgress(ctx context.Context, pod *corev1.Pod, total, secondsPerStage int) (Progress, error) {
-	rc, err := m.openLog(ctx, pod, true, progressLogBytes)
+	rc, err := m.openLog(ctx, pod, true, followLogBytes)
 	if err != nil {
 		return Progress{}, err
 	}
 	defer rc.Close()
 	t := newProgressTracker(total, secondsPerStage)
-	lr := newLineReader(rc, progressLogBytes)
+	lr := newLineReader(rc, followLogBytes)
 	for {
 		line, err := lr.next()
 		if err != nil {
@@ -381,4 +399,61 @@ func formatSize(n int) string {
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// followTail is the last tailLines lines of pod's log other than the report, reading at most
+// MaxFollowBytes: the log up to the report (at most followLogBytes), and only when that read
+// stopped at its limit, the last followTailLines lines (at most followTailBytes).
+func (m *Manager) followTail(ctx context.Context, pod *corev1.Pod) ([]string, error) {
+	rc, err := m.openLog(ctx, pod, false, followLogBytes)
+	if err != nil {
+		return nil, err
+	}
+	counted := &countingReader{r: rc}
+	tail, reachedReport, err := tailBeforeReport(counted, followLogBytes)
+	rc.Close()
+	if err != nil || reachedReport || counted.n < followLogBytes {
+		return tail, err
+	}
+	rc, err = m.openLogTail(ctx, pod, false, followTailBytes, followTailLines)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	last, _, err := tailBeforeReport(rc, followTailBytes)
+	if len(last) == 0 {
+		return tail, err
+	}
+	return last, err
+}
+
+// tailBeforeReport keeps the last tailLines lines up to a report's first line; a line cut by the
+// byte limit is dropped.
+func tailBeforeReport(r io.Reader, limit int) (tail []string, reachedReport bool, err error) {
+	lr := newLineReader(r, limit)
+	for {
+		line, err := lr.next()
+		if errors.Is(err, io.EOF) || errors.Is(err, errLineTooLong) {
+			return tail, false, nil
+		}
+		if err != nil {
+			return tail, false, err
+		}
+		if string(line) == ReportBeginMarker || bytes.HasPrefix(line, []byte(PackedBeginPrefix)) {
+			return tail, true, nil
+		}
+		tail = appendTail(tail, string(line))
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

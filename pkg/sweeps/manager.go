@@ -287,17 +287,12 @@ func (m *Manager) Get(ctx context.Context, name string) (Sweep, error) {
 	if s.Status == StatusRunning {
 		m.addProgress(ctx, job, &s)
 	}
-	rc, err := m.openLog(ctx, pod, false, int64(m.maxReportBytes)+progressLogBytes)
-	if err != nil {
-		return Sweep{}, err
-	}
-	defer rc.Close()
-	scan, err := scanLog(rc, m.maxReportBytes)
+	tail, err := m.followTail(ctx, pod)
 	if err != nil {
 		return Sweep{}, fmt.Errorf("%w: reading the log of pod %s: %v", ErrUpstream, pod.Name, err)
 	}
-	if len(scan.tail) > 0 {
-		s.LogTail = scan.tail
+	if len(tail) > 0 {
+		s.LogTail = tail
 	}
 	return s, nil
 }

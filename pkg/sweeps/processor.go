@@ -39,7 +39,9 @@ var InferenceServiceGVR = schema.GroupVersionResource{Group: "serving.kserve.io"
 type kserveInferenceServices struct{ client dynamic.Interface }
 
 // KServeInferenceServices reads InferenceServices through a dynamic client.
-func KServeInferenceServices(c dynamic.Interface) InferenceServices { return kserveInferenceServices{c} }
+func KServeInferenceServices(c dynamic.Interface) InferenceServices {
+	return kserveInferenceServices{c}
+}
 
 func (k kserveInferenceServices) Get(ctx context.Context, namespace, name string) (map[string]any, error) {
 	u, err := k.client.Resource(InferenceServiceGVR).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})

@@ -204,7 +204,7 @@ func (s Settings) Validate() error {
 			s.TTLSecondsAfterFinished, minTTL, maxTTL)
 	}
 	for model, ms := range s.Models {
-		if err := checkModelName(model); err != nil {
+		if err := CheckModelName(model); err != nil {
 			return fmt.Errorf("kubernetes.models: %w", err)
 		}
 		if ms.Endpoint != "" {

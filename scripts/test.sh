@@ -18,7 +18,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 missing=()
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl; do
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl python3:python3 unshare:util-linux; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 if ((${#missing[@]})); then
@@ -67,6 +67,11 @@ scripts/k8s-server.sh start
 set -a
 . .cache/k8s-test/env
 set +a
+
+step "GuideLLM conformance: offline GuideLLM kit and llm-d-inference-sim (built once into \$INFERENCEROI_TOOLS)"
+scripts/guidellm-kit.sh build
+scripts/inference-sim.sh build
+export INFERENCEROI_CONFORMANCE=1
 
 step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"
 go test -count=1 ./pkg/...

@@ -19,7 +19,8 @@ step() { printf '\n== %s\n' "$*"; }
 step "system packages"
 missing=()
 # gcc: go test -race needs cgo. chromium: the browser test of the built frontend (tests/browser).
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium; do
+# python3, unshare: the GuideLLM conformance test (the report packer runs python3; the kit runs in a chroot).
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium python3:python3 unshare:util-linux; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev) # the C headers cgo (-race) compiles against
@@ -80,7 +81,12 @@ set -a
 . .cache/k8s-test/env
 set +a
 
-step "go test -race (unit, integration, gRPC end-to-end, fuzz corpus)"
+step "GuideLLM conformance: offline GuideLLM kit and llm-d-inference-sim (built once into \$INFERENCEROI_TOOLS)"
+scripts/guidellm-kit.sh build
+scripts/inference-sim.sh build
+export INFERENCEROI_CONFORMANCE=1
+
+step "go test -race (unit, integration, gRPC end-to-end, GuideLLM conformance, fuzz corpus)"
 CGO_ENABLED=1 go test -race -count=1 ./pkg/...
 
 step "benchmarks compile and run once (figures: mage bench)"

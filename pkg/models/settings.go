@@ -22,6 +22,7 @@ import (
 const (
 	SecureStoreSecretKey     = "storeSecretKey"  // S3 secret key
 	SecureKubernetesTokenKey = "kubernetesToken" // bearer token for kubernetes.apiServer
+	SecureModelAPIKeyKey     = "modelApiKey"     // bearer token the model endpoints want (probe, GET /v1/models)
 )
 
 // Defaults that apply when a setting is absent.
@@ -70,6 +71,8 @@ type KubernetesSettings struct {
 	APIServer string `json:"apiServer,omitempty"` // https URL of the kube-apiserver when Grafana runs outside the cluster
 	CACert    string `json:"caCert,omitempty"`    // PEM CA bundle of that API server
 	Token     string `json:"-"`                   // secureJsonData.kubernetesToken
+	// ModelAPIKey is secureJsonData.modelApiKey: sent as a bearer token to the model endpoints.
+	ModelAPIKey string `json:"-"`
 }
 
 // SizingSettings configure how roi sizes fleets (jsonData.sizing).
@@ -102,6 +105,7 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
 	cfg.URL = strings.TrimSpace(s.URL)
 	cfg.Store.SecretKey = s.DecryptedSecureJSONData[SecureStoreSecretKey]
 	cfg.Kubernetes.Token = s.DecryptedSecureJSONData[SecureKubernetesTokenKey]
+	cfg.Kubernetes.ModelAPIKey = s.DecryptedSecureJSONData[SecureModelAPIKeyKey]
 	cfg.applyDefaults()
 	if err := cfg.validate(); err != nil {
 		return Settings{}, fmt.Errorf("settings: %w", err)

@@ -20,8 +20,10 @@ import (
 	"github.com/inferenceroi/vllm-datasource/pkg/live"
 	"github.com/inferenceroi/vllm-datasource/pkg/models"
 	"github.com/inferenceroi/vllm-datasource/pkg/peers"
+	"github.com/inferenceroi/vllm-datasource/pkg/probe"
 	"github.com/inferenceroi/vllm-datasource/pkg/store"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -127,12 +129,18 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 	}
 
 	if cfg.Kubernetes.Configured() {
-		ds.probeHTTP = &http.Client{}
-		if cs, err := newKubernetesClient(cfg.Kubernetes); err != nil {
+		modelHTTP, err := newModelHTTPClient(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		ds.probeHTTP = modelHTTP
+		if cs, dyn, err := newKubernetesClient(cfg.Kubernetes); err != nil {
 			ds.sweepsErr = err
 		} else {
 			mgr := sweeps.NewManager(cs, cfg.Kubernetes.Settings, ds.analysis,
-				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()))
+				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()),
+				sweeps.WithInferenceServices(sweeps.KServeInferenceServices(dyn)),
+				sweeps.WithModelsHTTP(modelHTTP, cfg.Kubernetes.ModelAPIKey))
 			ds.sweeps = mgr
 			if reports != nil {
 				ctx, cancel := context.WithCancel(context.Background())
@@ -148,22 +156,27 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 
 // newKubernetesClient reaches the API server configured in kubernetes.apiServer with its token, or
 // the cluster Grafana runs in with the pod's service account.
-func newKubernetesClient(k models.KubernetesSettings) (*kubernetes.Clientset, error) {
+func newKubernetesClient(k models.KubernetesSettings) (*kubernetes.Clientset, dynamic.Interface, error) {
 	var rc *rest.Config
 	if k.APIServer != "" {
 		rc = &rest.Config{Host: k.APIServer, BearerToken: k.Token, TLSClientConfig: rest.TLSClientConfig{CAData: []byte(k.CACert)}}
 	} else {
 		var err error
 		if rc, err = rest.InClusterConfig(); err != nil {
-			return nil, fmt.Errorf("kubernetes: Grafana does not run in a Kubernetes pod (%v): set kubernetes.apiServer and its token", err)
+			return nil, nil, fmt.Errorf("kubernetes: Grafana does not run in a Kubernetes pod (%v): set kubernetes.apiServer and its token", err)
 		}
 	}
 	rc.UserAgent = ID
 	cs, err := kubernetes.NewForConfig(rc)
 	if err != nil {
-		return nil, fmt.Errorf("kubernetes: %w", err)
+		return nil, nil, fmt.Errorf("kubernetes: %w", err)
 	}
-	return cs, nil
+	// KServe InferenceServices are a custom resource: read through the dynamic client.
+	dyn, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kubernetes: %w", err)
+	}
+	return cs, dyn, nil
 }
 
 // Dispose stops the ingestion loop when Grafana replaces this instance (settings changed).
@@ -179,6 +192,29 @@ func newHTTPClient(ctx context.Context, s backend.DataSourceInstanceSettings) (*
 	opts, err := s.HTTPClientOptions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("http client options: %w", err)
+	}
+	hc, err := httpclient.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("http client: %w", err)
+	}
+	return hc, nil
+}
+
+// newModelHTTPClient is the client for the model endpoints (probe, GET /v1/models): the data
+// source's TLS, CA and proxy options, without the Prometheus credentials (basic auth, custom
+// headers), which are not the models'.
+func newModelHTTPClient(ctx context.Context, s backend.DataSourceInstanceSettings) (*http.Client, error) {
+	opts, err := s.HTTPClientOptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("http client options: %w", err)
+	}
+	opts.BasicAuth = nil
+	opts.Header = nil
+	if opts.Timeouts != nil {
+		// A streamed answer may take as long as the probe allows, not Prometheus' query timeout.
+		t := *opts.Timeouts
+		t.Timeout = probe.Timeout
+		opts.Timeouts = &t
 	}
 	hc, err := httpclient.New(opts)
 	if err != nil {

@@ -124,7 +124,7 @@ func (d *Datasource) handleProbe(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
-	results, err := probe.Run(r.Context(), d.probeHTTP, d.settings.Kubernetes.Endpoint, req)
+	results, err := probe.Run(r.Context(), d.probeHTTP, d.settings.Kubernetes.ModelAPIKey, d.settings.Kubernetes.Endpoint, req)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return

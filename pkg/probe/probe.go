@@ -17,7 +17,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"k8s.io/apimachinery/pkg/util/validation"
+	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
 // Bounds of a probe request. A probe is an interactive comparison, not a load test: a handful of
@@ -78,9 +78,10 @@ func (r Request) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, m := range r.Models {
-		// KServe names the predictor Service after the model, so a model name is a DNS-1123 label.
-		if len(validation.IsDNS1123Label(m)) > 0 {
-			return fmt.Errorf("models[%d] %q is not a model name (a DNS-1123 label: at most 63 characters a-z, 0-9 and '-', starting and ending with a letter or digit)", i, m)
+		// The sweeps' rule: Hugging Face ids (org/name) included; where such a model is served
+		// comes from its kubernetes.models endpoint.
+		if err := sweeps.CheckModelName(m); err != nil {
+			return fmt.Errorf("models[%d]: %w", i, err)
 		}
 		if seen[m] {
 			return fmt.Errorf("models lists %q twice", m)
@@ -105,7 +106,10 @@ func (r Request) Validate() error {
 // Run validates req and streams one chat completion from every model concurrently through hc.
 // It returns one Result per model, in the order of req.Models; a model that fails has Error set
 // and does not affect the others. The error is non-nil only for an invalid request.
-func Run(ctx context.Context, hc *http.Client, endpointFor func(model string) (string, error), req Request) ([]Result, error) {
+//
+// hc carries the data source's TLS, CA and proxy options; apiKey, when set, is sent as a bearer
+// token to every model.
+func Run(ctx context.Context, hc *http.Client, apiKey string, endpointFor func(model string) (string, error), req Request) ([]Result, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -129,15 +133,15 @@ func Run(ctx context.Context, hc *http.Client, endpointFor func(model string) (s
 			continue
 		}
 		results[i].Endpoint = endpoint
-		wg.Go(func() { streamOne(ctx, hc, endpoint, model, req.Prompt, maxTokens, &results[i]) })
+		wg.Go(func() { streamOne(ctx, hc, apiKey, endpoint, model, req.Prompt, maxTokens, &results[i]) })
 	}
 	wg.Wait()
 	return results, nil
 }
 
 // streamOne fills res from one streamed chat completion.
-func streamOne(ctx context.Context, hc *http.Client, endpoint, model, prompt string, maxTokens int, res *Result) {
-	cfg := openai.DefaultConfig("")
+func streamOne(ctx context.Context, hc *http.Client, apiKey, endpoint, model, prompt string, maxTokens int, res *Result) {
+	cfg := openai.DefaultConfig(apiKey)
 	cfg.BaseURL = endpoint
 	cfg.HTTPClient = hc
 	client := openai.NewClientWithConfig(cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -155,7 +156,7 @@ func TestRunMeasuresEachModelSideBySide(t *testing.T) {
 	}, 2) // both requests must be in flight at once, or the server never answers
 	req := Request{Models: []string{"mistral-3-int4", "mistral-3-bf16"}, Prompt: "Say hello", MaxTokens: 64}
 
-	results, err := Run(context.Background(), srv.Client(), srv.endpoint, req)
+	results, err := Run(context.Background(), srv.Client(), "", srv.endpoint, req)
 	require.NoError(t, err)
 	require.Len(t, results, 2)
 
@@ -204,7 +205,7 @@ func TestRunReportsFailuresPerModel(t *testing.T) {
 	}
 	req := Request{Models: []string{"good", "missing", "broken", "unrouted"}, Prompt: "hi"}
 
-	results, err := Run(context.Background(), srv.Client(), endpoints, req)
+	results, err := Run(context.Background(), srv.Client(), "", endpoints, req)
 	require.NoError(t, err)
 	require.Len(t, results, 4)
 
@@ -233,7 +234,7 @@ func TestRunStopsAtTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 
-	results, err := Run(ctx, srv.Client(), srv.endpoint, Request{Models: []string{"stuck", "quick"}, Prompt: "hi"})
+	results, err := Run(ctx, srv.Client(), "", srv.endpoint, Request{Models: []string{"stuck", "quick"}, Prompt: "hi"})
 	require.NoError(t, err)
 	assert.Contains(t, results[0].Error, "did not finish the answer before the deadline")
 	assert.Empty(t, results[1].Error)
@@ -244,7 +245,7 @@ func TestRunBoundsTheReturnedText(t *testing.T) {
 	big := strings.Repeat("ü", 3000) // 6000 bytes per chunk, 2-byte runes
 	srv := newOpenAIServer(t, map[string]script{"chatty": {tokens: []string{big, big, big, big}}}, 0)
 
-	results, err := Run(context.Background(), srv.Client(), srv.endpoint, Request{Models: []string{"chatty"}, Prompt: "talk"})
+	results, err := Run(context.Background(), srv.Client(), "", srv.endpoint, Request{Models: []string{"chatty"}, Prompt: "talk"})
 	require.NoError(t, err)
 	res := results[0]
 	assert.Empty(t, res.Error)
@@ -266,10 +267,10 @@ func TestRunRejectsInvalidRequests(t *testing.T) {
 	}{
 		{"no models", Request{Prompt: "hi"}, "models is empty"},
 		{"too many models", Request{Models: []string{"a", "b", "c", "d", "e"}, Prompt: "hi"}, "at most 4"},
-		{"upper case", Request{Models: []string{"Mistral"}, Prompt: "hi"}, `models[0] "Mistral" is not a model name`},
-		{"path in name", Request{Models: []string{"ok", "../admin"}, Prompt: "hi"}, `models[1] "../admin"`},
-		{"leading dash", Request{Models: []string{"-x"}, Prompt: "hi"}, "DNS-1123"},
-		{"too long", Request{Models: []string{strings.Repeat("a", 64)}, Prompt: "hi"}, "at most 63 characters"},
+		{"path in name", Request{Models: []string{"ok", "../admin"}, Prompt: "hi"}, `models[1]: model name "../admin"`},
+		{"leading dash", Request{Models: []string{"-x"}, Prompt: "hi"}, "starting with a letter or digit"},
+		{"space", Request{Models: []string{"a b"}, Prompt: "hi"}, `model name "a b"`},
+		{"too long", Request{Models: []string{strings.Repeat("a", 201)}, Prompt: "hi"}, "1-200 characters"},
 		{"duplicate", Request{Models: []string{"a", "a"}, Prompt: "hi"}, `lists "a" twice`},
 		{"empty prompt", Request{Models: []string{"a"}, Prompt: "  "}, "prompt is empty"},
 		{"long prompt", Request{Models: []string{"a"}, Prompt: strings.Repeat("x", MaxPromptBytes+1)}, "prompt is 16385 bytes; at most 16384"},
@@ -278,7 +279,7 @@ func TestRunRejectsInvalidRequests(t *testing.T) {
 		{"too many tokens", Request{Models: []string{"a"}, Prompt: "hi", MaxTokens: 2049}, "maxTokens 2049"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Run(context.Background(), srv.Client(), endpoints, tc.req)
+			_, err := Run(context.Background(), srv.Client(), "", endpoints, tc.req)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
@@ -289,4 +290,39 @@ func TestRunRejectsInvalidRequests(t *testing.T) {
 		t.Fatalf("the server got a request for %q", m)
 	default:
 	}
+}
+
+// TestRunHuggingFaceNameWithAPIKey: a Hugging Face style name is accepted (the sweeps' rule) and
+// the API key from the secure settings reaches the model as a bearer token.
+func TestRunHuggingFaceNameWithAPIKey(t *testing.T) {
+	var auth, model string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		var body struct {
+			Model string `json:"model"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		model = body.Model
+		if auth != "Bearer sk-probe-key" {
+			http.Error(w, `{"error":{"message":"unauthorized"}}`, http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, `data: {"id":"1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hello"}}]}`+"\n\n")
+		_, _ = io.WriteString(w, `data: {"id":"1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}`+"\n\n")
+		_, _ = io.WriteString(w, "data: [DONE]\n\n")
+	}))
+	defer srv.Close()
+	endpoints := func(m string) (string, error) { return srv.URL + "/v1", nil }
+	results, err := Run(context.Background(), srv.Client(), "sk-probe-key", endpoints,
+		Request{Models: []string{"meta-llama/Llama-3.1-8B-Instruct"}, Prompt: "hi"})
+	require.NoError(t, err)
+	require.Empty(t, results[0].Error)
+	require.Equal(t, "hello", results[0].Text)
+	require.Equal(t, "Bearer sk-probe-key", auth)
+	require.Equal(t, "meta-llama/Llama-3.1-8B-Instruct", model)
+
+	results, err = Run(context.Background(), srv.Client(), "", endpoints, Request{Models: []string{"meta-llama/Llama-3.1-8B-Instruct"}, Prompt: "hi"})
+	require.NoError(t, err)
+	require.Contains(t, results[0].Error, "HTTP 401")
 }

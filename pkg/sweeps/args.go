@@ -40,6 +40,14 @@ func ParseGeneration(version string) (Generation, error) {
 	return "", fmt.Errorf("GuideLLM %s is not supported for sweeps: supported are 0.5.x and 0.6.x (`guidellm benchmark run`) and 0.7.x (`guidellm run`)", version)
 }
 
+// WarmupSeconds is the start of each stage GuideLLM leaves out of its measurement: a tenth of
+// the stage, 2 to 30 s. GuideLLM schedules arrivals from the stage start; workers that start
+// late send the overdue requests at once, a burst that would otherwise be measured as load the
+// server was offered (a 1 req/s Poisson stage measured at 5.9 req/s).
+func (p Plan) WarmupSeconds() int {
+	return min(30, max(2, p.SecondsPerStage/10))
+}
+
 // DefaultOutputPath is where the built-in Job has GuideLLM write its JSON report (an emptyDir).
 const DefaultOutputPath = "/results/benchmarks.json"
 
@@ -57,6 +65,8 @@ func BuildArgs(p Plan, outputPath string) []string {
 
 func argsV07(p Plan, outputPath string) []string {
 	profile := map[string]any{"kind": p.Profile}
+	// v0.7 takes the warm-up as a profile attribute (a number >= 1: seconds).
+	profile["warmup"] = p.WarmupSeconds()
 	switch p.Profile {
 	case ProfileConstant, ProfilePoisson:
 		profile["rate"] = p.Rates
@@ -116,6 +126,8 @@ func argsV05(p Plan, outputPath string) []string {
 	}
 	return append(args,
 		"--max-seconds", strconv.Itoa(p.SecondsPerStage),
+		// v0.4-v0.6: a number >= 1 is the warm-up in seconds.
+		"--warmup", strconv.Itoa(p.WarmupSeconds()),
 		"--data", fmt.Sprintf("prompt_tokens=%d,output_tokens=%d", p.ScenarioDef.PromptTokens, p.ScenarioDef.OutputTokens),
 		"--output-dir", path.Dir(outputPath),
 		"--outputs", path.Base(outputPath),

@@ -61,7 +61,8 @@ func TestBuildArgsV07Values(t *testing.T) {
 	}
 	require.Equal(t, map[string]any{"kind": "openai_http", "target": "http://llama-8b-predictor.models.svc.cluster.local:8080/v1",
 		"model": "meta-llama/Llama-3.1-8B-Instruct"}, option("--backend"))
-	require.Equal(t, map[string]any{"kind": "constant", "rate": []any{0.5, 2.0}}, option("--profile"))
+	// A 45 s stage: the first 4 s are warm-up, left out of the measurement.
+	require.Equal(t, map[string]any{"kind": "constant", "rate": []any{0.5, 2.0}, "warmup": 4.0}, option("--profile"))
 	require.Equal(t, map[string]any{"kind": "max_duration", "seconds": 45.0}, option("--constraint"))
 	require.Equal(t, map[string]any{"kind": "synthetic_text", "prompt_tokens": 512.0, "output_tokens": 128.0}, option("--data"))
 	require.Equal(t, map[string]any{"kind": "huggingface_auto", "model": "meta-llama/Llama-3.1-8B-Instruct"}, option("--tokenizer"))

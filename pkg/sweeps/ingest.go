@@ -185,16 +185,18 @@ func (m *Manager) storeReport(ctx context.Context, job *batchv1.Job, st ReportSt
 	scan, err := scanLog(rc, m.maxReportBytes)
 	rc.Close()
 	if err != nil {
-		if errors.Is(err, errReportTooLarge) {
+		if errors.Is(err, errReportTooLarge) || errors.Is(err, errReportMalformed) {
 			return unreadable(err.Error(), scan.tail)
 		}
 		return "", "", fmt.Errorf("reading the log of pod %s: %w", pod.Name, err)
 	}
 	switch {
 	case !scan.foundBegin:
-		return unreadable("the log has no report: the container did not run the sweep wrapper, or the log was rotated away (expected a line "+strconv.Quote(ReportBeginMarker)+")", scan.tail)
-	case !scan.foundEnd:
-		return unreadable("the report in the log is cut off (no "+strconv.Quote(ReportEndMarker)+" line)", scan.tail)
+		return unreadable("the log has no report: the container did not run the sweep wrapper, or the log was rotated away (expected a line starting "+strconv.Quote(PackedBeginPrefix)+")", scan.tail)
+	case scan.truncated != "":
+		// Nothing of a truncated report is stored: a run with stages missing would pass for a
+		// complete one.
+		return unreadable(scan.truncated, scan.tail)
 	}
 	run, derr := guidellm.Decode("benchmarks.json", scan.report)
 	if derr != nil {

@@ -73,20 +73,66 @@ const ContainerName = "guidellm"
 
 // Lines the wrapper prints around the report, and before exiting when GuideLLM failed.
 const (
+	// ReportBeginMarker and ReportEndMarker frame a report printed as plain JSON: what Jobs of
+	// earlier plugin versions print. Ingest still reads them.
 	ReportBeginMarker = "=== inference-roi report begin ==="
 	ReportEndMarker   = "=== inference-roi report end ==="
+	// PackedBeginPrefix starts the header line of a packed report (PackReportPy):
+	//   === inference-roi packed report begin raw=R json=J gzip=G lines=N dropped=D ===
+	// then N lines "<1-based number> <base64 of up to PackedLineChars characters>", then
+	//   === inference-roi packed report end sha256=<hex of the gzip bytes> ===
+	PackedBeginPrefix = "=== inference-roi packed report begin "
+	PackedEndPrefix   = "=== inference-roi packed report end "
 	FailureMarker     = "=== inference-roi: guidellm exited with status"
 )
+
+// PackedLineChars is the base64 characters per packed line: well under the 16 KiB at which
+// container runtimes split a log line into partial records.
+const PackedLineChars = 4096
+
+// PackReportPy is the Python program the wrapper runs with the image's own interpreter to turn
+// GuideLLM's report file into the packed form above. It drops the per-request records
+// (benchmarks[].requests.successful/errored/incomplete): GuideLLM keeps ~2.5 KB of statistics
+// per request even with sample_size 0 (~97 % of a report, 60,000 requests in a 10 × 120 s sweep
+// at 50 req/s), and the plugin reads only the aggregates (metrics, scheduler state, config),
+// which do not grow with the request count. What is left is compacted, gzipped and printed in
+// numbered base64 lines with sizes and a SHA-256, so Ingest can tell a complete report from one
+// cut by log rotation or a byte limit. Fixed text: no user value is ever part of it.
+const PackReportPy = `import base64, gzip, hashlib, json, sys
+path = sys.argv[1]
+with open(path, "rb") as f:
+    raw = f.read()
+report = json.loads(raw)
+dropped = 0
+for bench in report.get("benchmarks") or []:
+    requests = bench.get("requests") if isinstance(bench, dict) else None
+    if isinstance(requests, dict):
+        for status in ("successful", "errored", "incomplete"):
+            if isinstance(requests.get(status), list):
+                dropped += len(requests[status])
+                requests[status] = []
+body = json.dumps(report, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+packed = gzip.compress(body, 9, mtime=0)
+text = base64.b64encode(packed).decode("ascii")
+width = 4096
+lines = (len(text) + width - 1) // width
+out = sys.stdout
+out.write("` + PackedBeginPrefix + `raw=%d json=%d gzip=%d lines=%d dropped=%d ===\n" % (len(raw), len(body), len(packed), lines, dropped))
+for i in range(lines):
+    out.write("%d %s\n" % (i + 1, text[i * width:(i + 1) * width]))
+out.write("` + PackedEndPrefix + `sha256=%s ===\n" % hashlib.sha256(packed).hexdigest())
+out.flush()
+`
 
 // WrapperScript is the fixed POSIX sh program every sweep container runs:
 //
 //	/bin/sh -c WrapperScript inference-roi-sweep OUTPUT_PATH guidellm ARGS...
 //
 // It runs the GuideLLM argv ("$@" after the output path) as a child, forwards SIGTERM to it (so a
-// cancelled sweep stops at once), and on success prints the report file between
-// ReportBeginMarker and ReportEndMarker. User values are only ever positional parameters,
-// expanded as "$@"/"$out" and never evaluated. Needs /bin/sh and cat in the image (the GuideLLM
-// image, Fedora minimal, has both).
+// cancelled sweep stops at once), and on success prints the report file packed by PackReportPy
+// (python3 of the image: GuideLLM is a Python program). User values are only ever positional
+// parameters, expanded as "$@"/"$out" and never evaluated. Needs /bin/sh and python3 in the
+// image (the GuideLLM image, Fedora minimal with a Python venv first in PATH, has both).
 const WrapperScript = `out="$1"; shift
 child=
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT
@@ -102,10 +148,8 @@ if [ ! -s "$out" ]; then
   echo "=== inference-roi: guidellm exited 0 but wrote no report to $out ==="
   exit 70
 fi
-echo "` + ReportBeginMarker + `"
-cat "$out" || exit 71
-echo
-echo "` + ReportEndMarker + `"
+python3 - "$out" <<'INFERENCE_ROI_PACK' || { echo "=== inference-roi: packing the report failed (python3 exit $?) ==="; exit 71; }
+` + PackReportPy + `INFERENCE_ROI_PACK
 `
 
 // wrapperCommand is the container command; the GuideLLM argv follows as the container args.
@@ -238,6 +282,20 @@ func BuildJob(s Settings, p Plan, name string, seq int) (*batchv1.Job, error) {
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
+	volumes := []corev1.Volume{
+		{Name: "results", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("1Gi"))}}},
+		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("4Gi"))}}},
+	}
+	if s.HFCacheClaim != "" {
+		// Offline: tokenizers come from the cache volume only; a missing one fails at once
+		// instead of hanging on a hub that cannot be reached.
+		setEnv(&container, "HF_HOME", s.HFHome)
+		setEnv(&container, "HF_HUB_OFFLINE", "1")
+		setEnv(&container, "TRANSFORMERS_OFFLINE", "1")
+		volumes = append(volumes, corev1.Volume{Name: "hf-cache", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: s.HFCacheClaim, ReadOnly: true}}})
+		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: "hf-cache", MountPath: s.HFHome, ReadOnly: true})
+	}
 	if s.HFTokenSecret != "" {
 		container.Env = append(container.Env, corev1.EnvVar{Name: "HF_TOKEN", ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: s.HFTokenSecret}, Key: "HF_TOKEN"},
@@ -266,10 +324,7 @@ func BuildJob(s Settings, p Plan, name string, seq int) (*batchv1.Job, error) {
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
 					Containers: []corev1.Container{container},
-					Volumes: []corev1.Volume{
-						{Name: "results", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("1Gi"))}}},
-						{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr.To(resource.MustParse("4Gi"))}}},
-					},
+					Volumes:    volumes,
 				},
 			},
 		},
@@ -377,6 +432,17 @@ func BuildJobFromCronJob(cj *batchv1.CronJob, s Settings, p Plan, name string, s
 	maps.Copy(job.Annotations, p.sweepAnnotations())
 	job.Spec.ActiveDeadlineSeconds = ptr.To(p.activeDeadline())
 	return job, nil
+}
+
+// setEnv sets name in c's environment, replacing an earlier value.
+func setEnv(c *corev1.Container, name, value string) {
+	for i := range c.Env {
+		if c.Env[i].Name == name {
+			c.Env[i] = corev1.EnvVar{Name: name, Value: value}
+			return
+		}
+	}
+	c.Env = append(c.Env, corev1.EnvVar{Name: name, Value: value})
 }
 
 func hasEnv(env []corev1.EnvVar, name string) bool {

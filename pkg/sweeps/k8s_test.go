@@ -160,6 +160,7 @@ func (c *cluster) applyRole(cs *kubernetes.Clientset) {
 func (c *cluster) settings() Settings {
 	s := testSettings()
 	s.Namespace = c.ns
+	s.Models["mistral-3-bf16"] = ModelSettings{Processor: "mistralai/Mistral-Small-3.1-24B-Instruct-2503"}
 	return s
 }
 
@@ -168,6 +169,14 @@ func (c *cluster) settings() Settings {
 type fakeKubelet struct {
 	mu   sync.Mutex
 	logs map[string][]logLine // "<ns>/<pod>/<container>"
+	// served counts the log bytes sent, to bound what a follow poll reads.
+	served int
+}
+
+func (k *fakeKubelet) bytesServed() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.served
 }
 
 var containerLogsPath = regexp.MustCompile(`^/containerLogs/([^/]+)/([^/]+)/([^/]+)$`)
@@ -227,6 +236,9 @@ func (k *fakeKubelet) serve(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(q.Get("limitBytes")); err == nil && n < len(out) {
 		out = out[:n]
 	}
+	k.mu.Lock()
+	k.served += len(out)
+	k.mu.Unlock()
 	_, _ = w.Write([]byte(out))
 }
 
@@ -702,6 +714,26 @@ func TestKubernetesIngest(t *testing.T) {
 	got, err := m.Get(ctx, good.Name)
 	require.NoError(t, err)
 	require.Equal(t, "…   json     : /results/benchmarks.json", got.LogTail[len(got.LogTail)-1])
+
+	// Following a sweep whose log holds a 20 MB report, or 2 MB of output before it, reads a
+	// bounded part of the log per poll.
+	bigReport := `{"benchmarks": [], "pad": "` + strings.Repeat("x", 20<<20) + `"}`
+	for i, lines := range [][]logLine{
+		readTestLog(t, "finished.log", bigReport),
+		append(slices.Repeat([]logLine{{time.Now(), strings.Repeat("progress line ", 70)}}, 2<<20/1000), readTestLog(t, "failed.log", "")...),
+	} {
+		big := launch("meta-llama/Llama-3.1-8B-Instruct", []string{"code-gen", "stress"}[i])
+		c.runPod(big, lines, -1)
+		c.setJobStatus(big.Name, StatusRunning)
+		before := c.kubelet.bytesServed()
+		got, err := m.Get(ctx, big.Name)
+		require.NoError(t, err)
+		read := c.kubelet.bytesServed() - before
+		t.Logf("Get of a %d-line log read %d bytes (bound %d)", len(lines), read, MaxFollowBytes)
+		require.LessOrEqual(t, read, MaxFollowBytes)
+		require.NotEmpty(t, got.LogTail)
+		require.NoError(t, m.Cancel(ctx, big.Name))
+	}
 
 	// A second pass stores nothing again.
 	res, err = m.Ingest(ctx, st)

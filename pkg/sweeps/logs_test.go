@@ -3,6 +3,7 @@ package sweeps
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -169,4 +170,66 @@ func BenchmarkScanLog(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// packReport runs PackReportPy, as the wrapper does, on report and returns the printed lines.
+func packReport(t testing.TB, report []byte) []string {
+	t.Helper()
+	requirePython3(t.(*testing.T))
+	path := filepath.Join(t.TempDir(), "benchmarks.json")
+	require.NoError(t, os.WriteFile(path, report, 0o600))
+	out, err := exec.Command("python3", "-c", PackReportPy, path).Output()
+	require.NoError(t, err)
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+}
+
+func TestScanLogPackedReport(t *testing.T) {
+	report, err := os.ReadFile(filepath.Join("testdata", "report_v2.json"))
+	require.NoError(t, err)
+	packed := packReport(t, report)
+	require.True(t, strings.HasPrefix(packed[0], PackedBeginPrefix), packed[0])
+	require.True(t, strings.HasPrefix(packed[len(packed)-1], PackedEndPrefix), packed[len(packed)-1])
+	log := func(lines []string) string {
+		return "✔ Setup complete, starting benchmarks...\n" + strings.Join(lines, "\n") + "\n"
+	}
+
+	scan, err := scanLog(strings.NewReader(log(packed)), 1<<20)
+	require.NoError(t, err)
+	require.Empty(t, scan.truncated)
+	require.True(t, scan.foundBegin && scan.foundEnd)
+	require.Equal(t, len(report), scan.packed.RawBytes)
+	require.JSONEq(t, string(report), string(scan.report), "a report without per-request records arrives as it was")
+	require.Equal(t, []string{"✔ Setup complete, starting benchmarks..."}, scan.tail, "the packed lines stay out of the tail")
+
+	// Cut anywhere — inside the data, before the trailer, after the header — the report is
+	// named truncated and never returned.
+	for _, keep := range []int{1, len(packed) - 2, len(packed) - 1} {
+		scan, err = scanLog(strings.NewReader(log(packed[:keep])), 1<<20)
+		require.NoError(t, err)
+		require.Nil(t, scan.report)
+		require.Contains(t, scan.truncated, "the packed report is truncated", keep)
+	}
+	// A byte limit that cuts the last data line short.
+	full := log(packed)
+	cut := strings.LastIndex(full, PackedEndPrefix) - 100
+	scan, err = scanLog(strings.NewReader(full[:cut]), 1<<20)
+	require.NoError(t, err)
+	require.Nil(t, scan.report)
+	require.Contains(t, scan.truncated, "truncated")
+
+	// A lost line in the middle, a changed byte, a header that lies: malformed, not stored.
+	if len(packed) > 3 {
+		_, err = scanLog(strings.NewReader(log(append(append([]string{}, packed[:1]...), packed[2:]...))), 1<<20)
+		require.ErrorIs(t, err, errReportMalformed)
+	}
+	flipped := append([]string{}, packed...)
+	b := []byte(flipped[1])
+	b[10] ^= 1
+	flipped[1] = string(b)
+	_, err = scanLog(strings.NewReader(log(flipped)), 1<<20)
+	require.ErrorIs(t, err, errReportMalformed)
+
+	// The JSON size is checked against the limit before anything is decoded.
+	_, err = scanLog(strings.NewReader(log(packed)), 1<<10)
+	require.ErrorIs(t, err, errReportTooLarge)
 }

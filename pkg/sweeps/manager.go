@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -57,6 +58,10 @@ type Manager struct {
 	// replica identifies this Manager in ingest claims.
 	replica        string
 	maxReportBytes int
+	// Where Launch looks for a model's tokenizer beyond the settings (resolveProcessor).
+	isvc         InferenceServices
+	modelsHTTP   *http.Client
+	modelsAPIKey string
 }
 
 // Option configures a Manager.
@@ -136,6 +141,9 @@ func (m *Manager) listJobs(ctx context.Context) ([]batchv1.Job, error) {
 func (m *Manager) Launch(ctx context.Context, req Request) (Sweep, bool, error) {
 	p, err := m.settings.Plan(req, m.catalog)
 	if err != nil {
+		return Sweep{}, false, err
+	}
+	if err := m.resolveProcessor(ctx, &p); err != nil {
 		return Sweep{}, false, err
 	}
 	jobs, err := m.listJobs(ctx)
@@ -279,17 +287,12 @@ func (m *Manager) Get(ctx context.Context, name string) (Sweep, error) {
 	if s.Status == StatusRunning {
 		m.addProgress(ctx, job, &s)
 	}
-	rc, err := m.openLog(ctx, pod, false, int64(m.maxReportBytes)+progressLogBytes)
-	if err != nil {
-		return Sweep{}, err
-	}
-	defer rc.Close()
-	scan, err := scanLog(rc, m.maxReportBytes)
+	tail, err := m.followTail(ctx, pod)
 	if err != nil {
 		return Sweep{}, fmt.Errorf("%w: reading the log of pod %s: %v", ErrUpstream, pod.Name, err)
 	}
-	if len(scan.tail) > 0 {
-		s.LogTail = scan.tail
+	if len(tail) > 0 {
+		s.LogTail = tail
 	}
 	return s, nil
 }

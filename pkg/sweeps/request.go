@@ -58,7 +58,8 @@ type Plan struct {
 // ("org/name-7B"), KServe names or paths; the name becomes a report label and a GuideLLM argument.
 var modelNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`)
 
-func checkModelName(m string) error {
+// CheckModelName applies the model-name rule of sweeps (and of the probe).
+func CheckModelName(m string) error {
 	if !modelNameRE.MatchString(m) {
 		return fmt.Errorf("model name %q must be 1-200 characters: letters, digits and . _ : / @ + - (starting with a letter or digit)", m)
 	}
@@ -80,7 +81,7 @@ func (s Settings) Plan(req Request, cfg analysis.Config) (Plan, error) {
 	if p.Model == "" {
 		return Plan{}, invalidf("model is empty")
 	}
-	if err := checkModelName(p.Model); err != nil {
+	if err := CheckModelName(p.Model); err != nil {
 		return Plan{}, invalidf("%v", err)
 	}
 	var err error

@@ -15,6 +15,7 @@ package sweeps
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -85,9 +86,19 @@ type Settings struct {
 	// HFTokenSecret names a Secret in Namespace whose key HF_TOKEN is given to GuideLLM (gated
 	// tokenizers). The plugin never reads it: the pod does.
 	HFTokenSecret string `json:"hfTokenSecret,omitempty"`
+	// HFCacheClaim names a PersistentVolumeClaim in Namespace that holds a Hugging Face cache
+	// with the tokenizers filled in beforehand (`huggingface-cli download` with HF_HOME on the
+	// volume). It is mounted read-only at HFHome with HF_HUB_OFFLINE=1: clusters without
+	// internet size prompts with tokenizers from it.
+	HFCacheClaim string `json:"hfCacheClaim,omitempty"`
+	// HFHome is where HFCacheClaim is mounted and what HF_HOME points to.
+	HFHome string `json:"hfHome,omitempty"`
 	// Resources of the GuideLLM container.
 	Resources Resources `json:"resources"`
 }
+
+// DefaultHFHome is where the Hugging Face cache volume is mounted unless kubernetes.hfHome says.
+const DefaultHFHome = "/hf-cache"
 
 // ModelSettings override how one model is reached and tokenized.
 type ModelSettings struct {
@@ -122,6 +133,10 @@ func (s *Settings) ApplyDefaults() {
 	}
 	if s.EndpointTemplate == "" {
 		s.EndpointTemplate = DefaultEndpointTemplate
+	}
+	s.HFCacheClaim = strings.TrimSpace(s.HFCacheClaim)
+	if s.HFHome = strings.TrimSpace(s.HFHome); s.HFHome == "" {
+		s.HFHome = DefaultHFHome
 	}
 	if s.SecondsPerStage == 0 {
 		s.SecondsPerStage = DefaultSecondsPerStage
@@ -189,7 +204,7 @@ func (s Settings) Validate() error {
 			s.TTLSecondsAfterFinished, minTTL, maxTTL)
 	}
 	for model, ms := range s.Models {
-		if err := checkModelName(model); err != nil {
+		if err := CheckModelName(model); err != nil {
 			return fmt.Errorf("kubernetes.models: %w", err)
 		}
 		if ms.Endpoint != "" {
@@ -205,6 +220,15 @@ func (s Settings) Validate() error {
 		if errs := validation.IsDNS1123Subdomain(s.HFTokenSecret); len(errs) > 0 {
 			return fmt.Errorf("kubernetes.hfTokenSecret %q is not a Secret name: %s", s.HFTokenSecret, errs[0])
 		}
+	}
+	if s.HFCacheClaim != "" {
+		if errs := validation.IsDNS1123Subdomain(s.HFCacheClaim); len(errs) > 0 {
+			return fmt.Errorf("kubernetes.hfCacheClaim %q is not a PersistentVolumeClaim name: %s", s.HFCacheClaim, errs[0])
+		}
+	}
+	if h := s.HFHome; !strings.HasPrefix(h, "/") || len(h) > 256 || strings.ContainsFunc(h, isSpaceOrControl) || path.Clean(h) != h ||
+		h == "/" || h == "/tmp" || h == "/results" || strings.HasPrefix(h, "/tmp/") || strings.HasPrefix(h, "/results/") {
+		return fmt.Errorf("kubernetes.hfHome %q must be an absolute, clean path without spaces, outside /tmp and /results (e.g. %s)", h, DefaultHFHome)
 	}
 	return s.Resources.validate()
 }

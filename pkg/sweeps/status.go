@@ -213,9 +213,9 @@ func (t *progressTracker) line(ts time.Time, text string) {
 	switch {
 	case strings.HasPrefix(text, FailureMarker):
 		t.p.Phase = PhaseFailed
-	case strings.HasPrefix(text, ReportEndMarker):
+	case strings.HasPrefix(text, ReportEndMarker), strings.HasPrefix(text, PackedEndPrefix):
 		t.p.Phase = PhaseDone
-	case strings.HasPrefix(text, ReportBeginMarker):
+	case strings.HasPrefix(text, ReportBeginMarker), strings.HasPrefix(text, PackedBeginPrefix):
 		t.p.Phase = PhaseWriting
 	case setupCompleteRE.MatchString(text):
 		t.p.Phase, t.benchStart = PhaseBenchmarking, ts

@@ -3,6 +3,7 @@ package sweeps
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -16,8 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeGuideLLM stands in for the guidellm binary: it writes its arguments, one per line, to
-// the file named by its first argument, then behaves as FAKE_MODE says.
+// fakeGuideLLM stands in for the guidellm binary: it writes a report-shaped JSON file, with its
+// arguments and three per-request records, to the file named by its first argument, then
+// behaves as FAKE_MODE says.
 const fakeGuideLLM = `#!/bin/sh
 out="$1"; shift
 echo "✔ Setup complete, starting benchmarks..."
@@ -27,12 +29,16 @@ fail)
   exit 3 ;;
 no-report)
   exit 0 ;;
+not-json)
+  echo "{ cut off" >"$out"
+  exit 0 ;;
 wait-for-term)
   trap 'echo "got SIGTERM"; exit 143' TERM
   echo ready
   while :; do sleep 0.05; done ;;
 esac
-for a in "$@"; do printf '%s\n' "$a"; done >"$out"
+python3 -c 'import json, sys
+json.dump({"args": sys.argv[2:], "benchmarks": [{"metrics": {"x": 1.5}, "requests": {"successful": [{"a": 1}, {"a": 2}], "errored": [], "incomplete": [{"a": 3}], "total": None}}]}, open(sys.argv[1], "w"))' "$out" "$@"
 echo "✔ Benchmarking complete, generated 1 benchmark(s)"
 `
 
@@ -73,8 +79,9 @@ func runWrapper(t *testing.T, sh, mode string, args ...string) (string, int) {
 }
 
 func TestWrapperPrintsReport(t *testing.T) {
+	requirePython3(t)
 	// Arguments a shell would expand or split, if any shell ever parsed them.
-	hostile := []string{`$(touch pwned)`, "`touch pwned2`", `a b`, `"quoted"`, `'single'`, `;`, `*`, `$HOME`, `x|y`, `--label=model=a&b`}
+	hostile := []string{`$(touch pwned)`, "`touch pwned2`", `a b`, `"quoted"`, `'single'`, `;`, `*`, `$HOME`, `x|y`, `--label=model=a&b`, "ümlaut"}
 	for _, sh := range shells(t) {
 		t.Run(sh, func(t *testing.T) {
 			out, code := runWrapper(t, sh, "ok", hostile...)
@@ -82,7 +89,20 @@ func TestWrapperPrintsReport(t *testing.T) {
 			scan, err := scanLog(strings.NewReader(out), 1<<20)
 			require.NoError(t, err)
 			require.True(t, scan.foundBegin && scan.foundEnd, out)
-			require.Equal(t, strings.Join(hostile, "\n"), string(scan.report), "every argument arrives verbatim")
+			require.Empty(t, scan.truncated)
+			var report struct {
+				Args       []string `json:"args"`
+				Benchmarks []struct {
+					Metrics  map[string]float64 `json:"metrics"`
+					Requests map[string][]any   `json:"requests"`
+				} `json:"benchmarks"`
+			}
+			require.NoError(t, json.Unmarshal(scan.report, &report))
+			require.Equal(t, hostile, report.Args, "every argument arrives verbatim")
+			require.Equal(t, map[string]float64{"x": 1.5}, report.Benchmarks[0].Metrics, "aggregates are kept")
+			require.Equal(t, map[string][]any{"successful": {}, "errored": {}, "incomplete": {}, "total": nil}, report.Benchmarks[0].Requests,
+				"per-request records are dropped")
+			require.Equal(t, 3, scan.packed.DroppedRequests)
 			require.NotContains(t, out, "pwned\n")
 
 			tr := newProgressTracker(1, 60)
@@ -95,12 +115,13 @@ func TestWrapperPrintsReport(t *testing.T) {
 }
 
 func TestWrapperFailures(t *testing.T) {
+	requirePython3(t)
 	for _, sh := range shells(t) {
 		t.Run(sh, func(t *testing.T) {
 			out, code := runWrapper(t, sh, "fail")
 			require.Equal(t, 3, code, "GuideLLM's exit status is the container's")
 			require.Contains(t, out, FailureMarker+" 3 ===")
-			require.NotContains(t, out, ReportBeginMarker)
+			require.NotContains(t, out, PackedBeginPrefix)
 			scan, err := scanLog(strings.NewReader(out), 1<<20)
 			require.NoError(t, err)
 			require.Equal(t, "3", scan.exitStatus)
@@ -108,8 +129,25 @@ func TestWrapperFailures(t *testing.T) {
 			out, code = runWrapper(t, sh, "no-report")
 			require.Equal(t, 70, code)
 			require.Contains(t, out, "guidellm exited 0 but wrote no report")
-			require.NotContains(t, out, ReportBeginMarker)
+			require.NotContains(t, out, PackedBeginPrefix)
+
+			out, code = runWrapper(t, sh, "not-json")
+			require.Equal(t, 71, code, out)
+			require.Contains(t, out, "packing the report failed")
+			require.NotContains(t, out, PackedBeginPrefix)
 		})
+	}
+}
+
+// requirePython3: the wrapper packs the report with the image's python3; the test machine's
+// stands in for it (scripts/test.sh installs it).
+func requirePython3(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3 is missing but CI=true requires it: apt-get install python3")
+		}
+		t.Skip("python3 is not installed")
 	}
 }
 

@@ -18,7 +18,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "system packages"
 missing=()
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl; do
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl busybox:busybox; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 if ((${#missing[@]})); then
@@ -67,6 +67,14 @@ scripts/k8s-server.sh start
 set -a
 . .cache/k8s-test/env
 set +a
+
+step "compose demo programs: llm-d-inference-sim and Prometheus 3 from the Go module proxy, the GuideLLM kit"
+# The compose conformance test (pkg/e2e) runs docker-compose.yaml's services natively with these.
+INFERENCE_SIM_BIN=$(scripts/inference-sim.sh bin)
+PROMETHEUS3_BIN=$(scripts/prometheus3.sh build)
+scripts/guidellm-kit.sh build
+GUIDELLM_KIT="$ROOT/scripts/guidellm-kit.sh"
+export INFERENCE_SIM_BIN PROMETHEUS3_BIN GUIDELLM_KIT
 
 step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"
 go test -count=1 ./pkg/...

@@ -4,7 +4,7 @@
 # Every prompt is different and about 300 tokens long, so it fills KV-cache blocks of its own instead
 # of hitting the prefix cache.
 #   INT4_URL, BF16_URL       the simulators' base URLs (compose: http://vllm-int4:8000, http://vllm-bf16:8000)
-#   INT4_LOOPS, BF16_LOOPS   concurrent request loops (default 8 against 4 slots, 4 against 16 slots)
+#   INT4_LOOPS, BF16_LOOPS   concurrent request loops (default 10 against 6 slots, 4 against 16 slots)
 set -u
 : "${INT4_URL:?}" "${BF16_URL:?}"
 end=$(( $(date +%s) + 86400 ))
@@ -20,7 +20,7 @@ run() { # url model loop
   done
 }
 i=0
-while [ "$i" -lt "${INT4_LOOPS:-8}" ]; do i=$((i + 1)); run "$INT4_URL" mistral-3-int4 "$i" & done
+while [ "$i" -lt "${INT4_LOOPS:-10}" ]; do i=$((i + 1)); run "$INT4_URL" mistral-3-int4 "$i" & done
 i=0
 while [ "$i" -lt "${BF16_LOOPS:-4}" ]; do i=$((i + 1)); run "$BF16_URL" mistral-3-bf16 "$i" & done
 wait

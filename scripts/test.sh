@@ -77,7 +77,8 @@ GUIDELLM_KIT="$ROOT/scripts/guidellm-kit.sh"
 export INFERENCE_SIM_BIN PROMETHEUS3_BIN GUIDELLM_KIT
 
 step "go test (unit, integration, gRPC end-to-end, fuzz corpus)"
-go test -count=1 ./pkg/...
+# pkg/e2e runs the compose demo's GuideLLM sweeps: longer than go test's default 10 minutes on 2 cores.
+go test -count=1 -timeout 30m ./pkg/...
 
 step "benchmarks compile and run once (figures: mage bench)"
 go test -count=1 -run='^$' -bench=. -benchtime=1x ./pkg/... >/dev/null

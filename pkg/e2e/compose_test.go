@@ -179,7 +179,7 @@ func TestComposeDemoConformance(t *testing.T) {
 	t.Logf("live story after %s: %s", time.Since(start).Round(time.Second), story)
 
 	for service := range d.oneShot {
-		d.waitFinished(service, 10*time.Minute)
+		d.waitFinished(service, 20*time.Minute)
 	}
 	t.Logf("sweeps finished after %s", time.Since(start).Round(time.Second))
 	require.NotEmpty(t, seeds, "docker-compose.yaml has no minio/mc service seeding the bucket")

@@ -220,12 +220,12 @@ func TestComposeDemoConformance(t *testing.T) {
 			t.Logf("%s: %s", what, summarize(dr.Frames))
 		}
 	}
-	requireBreakingPoints(t, in)
 	health := plugin.checkHealth(t, in)
 	if health.Status != backend.HealthStatusOk {
 		t.Errorf("health %v:\n%s", health.Status, health.Message)
 	}
 	t.Logf("health: %s", strings.ReplaceAll(health.Message, "\n", " | "))
+	requireBreakingPoints(t, in)
 	d.requireRunning()
 	t.Logf("conformance test done after %s", time.Since(start).Round(time.Second))
 }
@@ -513,7 +513,8 @@ func requireBreakingPoints(t *testing.T, in instance) {
 	int4, okInt4 := got["mistral-3-int4"]
 	bf16, okBF16 := got["mistral-3-bf16"]
 	if !okInt4 || !okBF16 {
-		t.Fatalf("breaking points of both simulators wanted, got %v", got)
+		t.Errorf("breaking points of both simulators wanted, got %v", got)
+		return
 	}
 	if bf16 < 2*int4 {
 		t.Errorf("breaking points INT4 %.3g and BF16 %.3g are not clearly apart (BF16 ≥ 2 × INT4 wanted)", int4, bf16)

@@ -438,7 +438,14 @@ func (d *demo) startSweep(service, kit, tag string) {
 	settings := sweeps.Settings{Namespace: "compose", Image: svc.Image,
 		Models: map[string]sweeps.ModelSettings{model: {Endpoint: target, Processor: processor}}}
 	settings.ApplyDefaults()
-	plan, err := settings.Plan(sweeps.Request{Model: model, Scenario: scenario, Profile: profile, SweepSize: int(sweepSize), SecondsPerStage: int(seconds)}, cfg)
+	var rates []float64
+	if list, ok := flags["--profile"]["rate"].([]any); ok {
+		for _, r := range list {
+			f, _ := r.(float64)
+			rates = append(rates, f)
+		}
+	}
+	plan, err := settings.Plan(sweeps.Request{Model: model, Scenario: scenario, Profile: profile, Rates: rates, SweepSize: int(sweepSize), SecondsPerStage: int(seconds)}, cfg)
 	require.NoError(d.t, err, "service %s: the plugin would not build this sweep", service)
 	require.Equal(d.t, sweeps.BuildArgs(plan, out), svc.Command, "service %s: command is not the argv the plugin builds", service)
 

@@ -20,7 +20,8 @@ step "system packages"
 missing=()
 # gcc: go test -race needs cgo. chromium: the browser test of the built frontend (tests/browser).
 # python3, unshare: the GuideLLM conformance test (the report packer runs python3; the kit runs in a chroot).
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium python3:python3 unshare:util-linux; do
+# busybox: the compose demo's DCGM stand-in (httpd), run natively by the compose conformance test.
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium python3:python3 unshare:util-linux busybox:busybox; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev) # the C headers cgo (-race) compiles against
@@ -81,13 +82,20 @@ set -a
 . .cache/k8s-test/env
 set +a
 
-step "GuideLLM conformance: offline GuideLLM kit and llm-d-inference-sim (built once into \$INFERENCEROI_TOOLS)"
+step "GuideLLM kit, llm-d-inference-sim and Prometheus 3 (built once into \$INFERENCEROI_TOOLS)"
+# The GuideLLM conformance test (pkg/sweeps) and the compose conformance test (pkg/e2e, which runs
+# docker-compose.yaml's services natively) use these.
 scripts/guidellm-kit.sh build
 scripts/inference-sim.sh build
-export INFERENCEROI_CONFORMANCE=1
+INFERENCE_SIM_BIN=$(scripts/inference-sim.sh bin)
+PROMETHEUS3_BIN=$(scripts/prometheus3.sh build)
+GUIDELLM_KIT="$ROOT/scripts/guidellm-kit.sh"
+INFERENCEROI_CONFORMANCE=1
+export INFERENCE_SIM_BIN PROMETHEUS3_BIN GUIDELLM_KIT INFERENCEROI_CONFORMANCE
 
-step "go test -race (unit, integration, gRPC end-to-end, GuideLLM conformance, fuzz corpus)"
-CGO_ENABLED=1 go test -race -count=1 ./pkg/...
+step "go test -race (unit, integration, gRPC end-to-end, conformance, fuzz corpus)"
+# pkg/e2e runs the compose demo's services: longer than go test's default 10 minutes on 2 cores.
+CGO_ENABLED=1 go test -race -count=1 -timeout 30m ./pkg/...
 
 step "benchmarks compile and run once (figures: mage bench)"
 go test -count=1 -run='^$' -bench=. -benchtime=1x ./pkg/... >/dev/null

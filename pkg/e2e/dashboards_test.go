@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
@@ -195,64 +196,13 @@ func TestProvisionedDashboardsAnswer(t *testing.T) {
 	in := provisionedInstance(t, env, promURL, bucket)
 
 	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		require.NoError(t, err)
-		var d dashboard
-		require.NoError(t, json.Unmarshal(raw, &d), file)
-		vars := map[string][]string{}
-		for _, v := range d.Templating.List {
-			vars[v.Name] = v.defaults()
-		}
-		var queries []backend.DataQuery
-		titles := map[string]string{}
-		add := func(title string, target json.RawMessage) {
-			var body map[string]any
-			require.NoError(t, json.Unmarshal(target, &body), title)
-			body = interpolate(t, body, vars).(map[string]any)
-			refID := fmt.Sprintf("q%d", len(queries))
-			qt, _ := body["queryType"].(string)
-			require.NotEmpty(t, qt, "%s: target without queryType", title)
-			enc, err := json.Marshal(body)
-			require.NoError(t, err)
-			titles[refID] = fmt.Sprintf("%s / %s", title, qt)
-			tr := backend.TimeRange{From: datasetFrom, To: datasetEval}
-			if qt == "trend" {
+		queries, titles := dashboardQueries(t, file, backend.TimeRange{From: datasetFrom, To: datasetEval}, time.Minute)
+		for i := range queries {
+			if queries[i].QueryType == "trend" {
 				// trend points are runs that ended in the range: the range of the seeded reports
-				tr = backend.TimeRange{From: time.Unix(1763990000, 0), To: time.Unix(1763990000, 0).Add(48 * time.Hour)}
-			}
-			queries = append(queries, backend.DataQuery{
-				RefID: refID, QueryType: qt, JSON: enc,
-				TimeRange:     tr,
-				Interval:      time.Minute,
-				MaxDataPoints: 600,
-			})
-		}
-		var walk func([]panel)
-		walk = func(ps []panel) {
-			for _, p := range ps {
-				walk(p.Panels)
-				if len(p.Targets) == 0 {
-					continue
-				}
-				for _, target := range p.Targets {
-					var ref struct {
-						Datasource *dsRef `json:"datasource"`
-					}
-					require.NoError(t, json.Unmarshal(target, &ref))
-					if ref.Datasource.ours() || (ref.Datasource == nil && p.Datasource.ours()) {
-						add(p.Title, target)
-					}
-				}
+				queries[i].TimeRange = backend.TimeRange{From: time.Unix(1763990000, 0), To: time.Unix(1763990000, 0).Add(48 * time.Hour)}
 			}
 		}
-		walk(d.Panels)
-		for _, a := range d.Annotations.List {
-			if a.Datasource.ours() && len(a.Target) > 0 {
-				add("annotation "+a.Name, a.Target)
-			}
-		}
-		require.NotEmpty(t, queries, "%s: no panel uses the data source", file)
-
 		resp := plugin.queryData(t, in, queries)
 		for _, q := range queries {
 			dr := resp.Responses[q.RefID]
@@ -261,11 +211,7 @@ func TestProvisionedDashboardsAnswer(t *testing.T) {
 				t.Errorf("%s: %v", what, dr.Error)
 				continue
 			}
-			rows := 0
-			for _, f := range dr.Frames {
-				rows += f.Rows()
-			}
-			if rows == 0 {
+			if rows := frameRows(dr.Frames); rows == 0 {
 				t.Errorf("%s: empty result (%d frames, no rows)", what, len(dr.Frames))
 			}
 		}
@@ -368,4 +314,72 @@ func dashboardProblems(node any, path string) []string {
 		}
 	}
 	return out
+}
+
+func frameRows(frames data.Frames) int {
+	rows := 0
+	for _, f := range frames {
+		rows += f.Rows()
+	}
+	return rows
+}
+
+// dashboardQueries returns every target of every panel (and annotation) of a provisioned dashboard
+// that uses this data source, with the dashboard variables at their defaults, over tr; titles maps
+// each refID to "panel title / query type". interval is the panels' $__interval.
+func dashboardQueries(t *testing.T, file string, tr backend.TimeRange, interval time.Duration) ([]backend.DataQuery, map[string]string) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var d dashboard
+	require.NoError(t, json.Unmarshal(raw, &d), file)
+	vars := map[string][]string{}
+	for _, v := range d.Templating.List {
+		vars[v.Name] = v.defaults()
+	}
+	var queries []backend.DataQuery
+	titles := map[string]string{}
+	add := func(title string, target json.RawMessage) {
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(target, &body), title)
+		body = interpolate(t, body, vars).(map[string]any)
+		refID := fmt.Sprintf("q%d", len(queries))
+		qt, _ := body["queryType"].(string)
+		require.NotEmpty(t, qt, "%s: target without queryType", title)
+		enc, err := json.Marshal(body)
+		require.NoError(t, err)
+		titles[refID] = fmt.Sprintf("%s / %s", title, qt)
+		queries = append(queries, backend.DataQuery{
+			RefID: refID, QueryType: qt, JSON: enc,
+			TimeRange:     tr,
+			Interval:      interval,
+			MaxDataPoints: 600,
+		})
+	}
+	var walk func([]panel)
+	walk = func(ps []panel) {
+		for _, p := range ps {
+			walk(p.Panels)
+			if len(p.Targets) == 0 {
+				continue
+			}
+			for _, target := range p.Targets {
+				var ref struct {
+					Datasource *dsRef `json:"datasource"`
+				}
+				require.NoError(t, json.Unmarshal(target, &ref))
+				if ref.Datasource.ours() || (ref.Datasource == nil && p.Datasource.ours()) {
+					add(p.Title, target)
+				}
+			}
+		}
+	}
+	walk(d.Panels)
+	for _, a := range d.Annotations.List {
+		if a.Datasource.ours() && len(a.Target) > 0 {
+			add("annotation "+a.Name, a.Target)
+		}
+	}
+	require.NotEmpty(t, queries, "%s: no panel uses the data source", file)
+	return queries, titles
 }

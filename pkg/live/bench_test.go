@@ -112,6 +112,10 @@ func (r *replayAPI) QueryRange(ctx context.Context, query string, rng v1.Range, 
 	return v, w, i, err
 }
 
+func (r *replayAPI) Targets(ctx context.Context) (v1.TargetsResult, error) {
+	return r.next.Targets(ctx)
+}
+
 func (r *replayAPI) Buildinfo(ctx context.Context) (v1.BuildinfoResult, error) {
 	return r.next.Buildinfo(ctx)
 }

@@ -26,6 +26,7 @@ type API interface {
 	Query(ctx context.Context, query string, ts time.Time, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error)
 	QueryRange(ctx context.Context, query string, r v1.Range, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error)
 	Buildinfo(ctx context.Context) (v1.BuildinfoResult, error)
+	Targets(ctx context.Context) (v1.TargetsResult, error)
 }
 
 // NewAPI builds the Prometheus client over hc, so that the caller's authentication, TLS and
@@ -78,6 +79,12 @@ func (c *promClient) Buildinfo(ctx context.Context) (v1.BuildinfoResult, error) 
 	ctx, ans := withAnswer(ctx)
 	b, err := c.api.Buildinfo(ctx)
 	return b, c.explain(err, ans)
+}
+
+func (c *promClient) Targets(ctx context.Context) (v1.TargetsResult, error) {
+	ctx, ans := withAnswer(ctx)
+	t, err := c.api.Targets(ctx)
+	return t, c.explain(err, ans)
 }
 
 // explain builds the UpstreamError for err; ans holds the HTTP status of the last answer.

@@ -40,6 +40,9 @@ func (s *Service) Efficiency(ctx context.Context, q Query, tr TimeRange) (data.F
 				ttftP95: b.latest(branchTTFTP95, k), itlP95: b.latest(branchITLP95, k),
 			}
 			row := s.efficiencyRow(k, in, &notes)
+			if math.IsNaN(in.outputTPS) {
+				s.noteNoOutputRate(k, &notes)
+			}
 			v := judge(slaInput{outputTPS: finite(in.outputTPS), waiting: finite(in.waiting), kvCache: finite(in.kvCache),
 				ttftP95: finite(in.ttftP95), itlP95: finite(in.itlP95), ttftBuckets: b.buckets[k], window: sc.window}, s.opt.Analysis.SLA)
 			row.status, row.reason = v.status, v.reason
@@ -97,8 +100,15 @@ type efficiencyInputs struct {
 	outputTPS, gpus, power, kvCache, waiting, ttftP95, itlP95 float64
 }
 
+// noteNoOutputRate warns that a model has no output-token rate: for a table at the instant, for
+// series over the whole range (one missing step, e.g. before a second scrape, is no reason).
+func (s *Service) noteNoOutputRate(k modelKey, notes *noticeSet) {
+	notes.add(data.NoticeSeverityWarning, "no output-token rate ("+s.opt.MetricPrefix+"generation_tokens_total): the output-token columns are empty", k)
+}
+
 // efficiencyRow derives the ratios from the inputs of one model at one time. Idle models
-// (0 output tokens/s) get empty ratios, never Inf or NaN in the frames.
+// (0 output tokens/s) get empty ratios, never Inf or NaN in the frames. A missing output rate
+// leaves the ratios empty; the caller decides whether that deserves a warning.
 func (s *Service) efficiencyRow(k modelKey, in efficiencyInputs, notes *noticeSet) efficiencyRow {
 	r := efficiencyRow{key: k}
 	v := &r.values
@@ -109,7 +119,6 @@ func (s *Service) efficiencyRow(k modelKey, in efficiencyInputs, notes *noticeSe
 	tps, gpus, power := v[colOutputTPS], v[colGPUs], v[colPower]
 	switch {
 	case math.IsNaN(tps):
-		notes.add(data.NoticeSeverityWarning, "no output-token rate ("+s.opt.MetricPrefix+"generation_tokens_total): the output-token columns are empty", k)
 		return r
 	case tps <= 0:
 		notes.add(data.NoticeSeverityInfo, "no output tokens (idle): per-GPU, per-joule and cost values are empty while idle", k)
@@ -173,6 +182,9 @@ func (s *Service) efficiencySeries(k modelKey, b branchSeries, notes *noticeSet)
 	tps, gpus, power := aligned(branchOutputTPS), aligned(branchGPUs), aligned(branchPower)
 	kv, waiting, ttft, itl := aligned(branchKVCache), aligned(branchWaiting), aligned(branchTTFTP95), aligned(branchITLP95)
 	out := efficiencyModelSeries{key: k, times: make([]time.Time, len(stamps)), rows: make([]efficiencyRow, len(stamps))}
+	if !slices.ContainsFunc(tps, isFinite) {
+		s.noteNoOutputRate(k, notes)
+	}
 	for i, ts := range stamps {
 		out.times[i] = timeOf(ts)
 		in := efficiencyInputs{outputTPS: tps[i], gpus: gpus[i], power: power[i], kvCache: kv[i], waiting: waiting[i], ttftP95: ttft[i], itlP95: itl[i]}

@@ -82,7 +82,9 @@ func (s *Service) checkVLLM(ctx context.Context, sc scope) HealthCheck {
 	case len(mine) == 0 && len(theirs) > 0:
 		return HealthCheck{Name: name, Message: fmt.Sprintf("no %s series%s, but %d models export %s series: set prometheus.metricPrefix to %q", sc.prefix, where, len(theirs), other, other)}
 	case len(mine) == 0:
-		return HealthCheck{Name: name, Message: fmt.Sprintf("no %s%s series%s: check that a ServiceMonitor or PodMonitor scrapes the vLLM pods (OpenShift AI creates <isvc>-metrics when the serving runtime has the prometheus.io/port annotation), that user-workload monitoring is enabled, and that vLLM does not run with --disable-log-stats", sc.prefix, metricRunning, where)}
+		hint := s.scrapeTargets(ctx).hint("the vLLM pods' /metrics",
+			"check that a ServiceMonitor or PodMonitor scrapes the vLLM pods (OpenShift AI creates <isvc>-metrics when the serving runtime has the prometheus.io/port annotation), that user-workload monitoring is enabled, and that vLLM does not run with --disable-log-stats")
+		return HealthCheck{Name: name, Message: fmt.Sprintf("no %s%s series%s: %s", sc.prefix, metricRunning, where, hint)}
 	}
 	var v1, v0 int
 	for k := range mine {
@@ -123,11 +125,70 @@ func (s *Service) checkDCGM(ctx context.Context, sc scope) HealthCheck {
 	}
 	switch {
 	case counts["all"] == 0:
-		return HealthCheck{Name: name, Message: "no " + dcgmGPUUtil + " series: on OpenShift use port 9091; 9092 cannot see the GPU operator's namespace (which must also carry the label openshift.io/cluster-monitoring=true). Without DCGM the gpu_* metrics and tokens_per_joule are empty and gpus falls back to kube-state-metrics or the deployments catalog"}
+		hint := s.scrapeTargets(ctx).hint("dcgm-exporter's /metrics",
+			"on OpenShift use port 9091; 9092 cannot see the GPU operator's namespace (which must also carry the label openshift.io/cluster-monitoring=true)")
+		return HealthCheck{Name: name, Message: "no " + dcgmGPUUtil + " series: " + hint + ". Without DCGM the gpu_* metrics and tokens_per_joule are empty and gpus falls back to kube-state-metrics or the deployments catalog"}
 	case counts["attributed"] == 0:
 		return HealthCheck{Name: name, Message: fmt.Sprintf("%d GPUs report DCGM metrics, but none is attributed to a vLLM pod%s: dcgm-exporter needs its Kubernetes pod mapping (DCGM_EXPORTER_KUBERNETES=true, the GPU Operator's default) and the vLLM containers must request nvidia.com/gpu; gpus falls back to kube-state-metrics or the deployments catalog", counts["all"], where)}
 	}
 	return HealthCheck{Name: name, OK: true, Message: fmt.Sprintf("%d GPUs report DCGM metrics; %d are attributed to vLLM pods%s", counts["all"], counts["attributed"], where)}
+}
+
+// scrapeTargets is what Prometheus says about its scrape targets, so that a missing series gets the
+// remedy that fits the setup: a failing scrape, a missing scrape job, or (Kubernetes service
+// discovery, or no answer as from Thanos Querier's tenancy port) the ServiceMonitor advice.
+type scrapeTargets struct {
+	known      bool // the targets API answered
+	kubernetes bool // some target was discovered through Kubernetes (ServiceMonitor, PodMonitor, kubernetes_sd)
+	jobs       []string
+	down       []string // "scrape URL (job): last error"
+}
+
+func (s *Service) scrapeTargets(ctx context.Context) scrapeTargets {
+	res, err := s.api.Targets(ctx)
+	if err != nil {
+		return scrapeTargets{}
+	}
+	st := scrapeTargets{known: true}
+	jobs := map[string]bool{}
+	for _, t := range res.Active {
+		jobs[t.ScrapePool] = true
+		for label := range t.DiscoveredLabels {
+			if strings.HasPrefix(label, "__meta_kubernetes_") {
+				st.kubernetes = true
+				break
+			}
+		}
+		if t.Health != "up" && t.LastError != "" {
+			st.down = append(st.down, fmt.Sprintf("%s (job %s): %s", t.ScrapeURL, t.ScrapePool, t.LastError))
+		}
+	}
+	for j := range jobs {
+		st.jobs = append(st.jobs, j)
+	}
+	sort.Strings(st.jobs)
+	sort.Strings(st.down)
+	return st
+}
+
+// hint says why a series may be missing: failing scrapes first, then kubernetesHint where Kubernetes
+// discovers the targets or Prometheus does not say, else the scrape job to add for what.
+func (st scrapeTargets) hint(what, kubernetesHint string) string {
+	var parts []string
+	if len(st.down) > 0 {
+		const shown = 5
+		down := st.down[:min(len(st.down), shown)]
+		parts = append(parts, fmt.Sprintf("%d scrape targets are down: %s", len(st.down), strings.Join(down, "; ")))
+	}
+	switch {
+	case !st.known || st.kubernetes:
+		parts = append(parts, kubernetesHint)
+	case len(st.jobs) == 0:
+		parts = append(parts, "Prometheus has no scrape targets: add a scrape job for "+what)
+	default:
+		parts = append(parts, fmt.Sprintf("Prometheus scrapes the jobs %s and none exports it: fix the failing scrape or add a scrape job for %s", strings.Join(st.jobs, ", "), what))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func modelList(models map[modelKey]bool) string {

@@ -529,16 +529,17 @@ func TestIntegrationHealth(t *testing.T) {
 		t.Errorf("no note on the kserve_vllm: copies: %s", checks[1].Message)
 	}
 
-	// Before the dataset starts there is nothing: each missing part says its remedy.
+	// Before the dataset starts there is nothing: each missing part says its remedy, here (a
+	// Prometheus without scrape targets) the scrape job to add.
 	s.now = func() time.Time { return testdataset.Start.Add(-time.Hour) }
 	checks = s.Health(context.Background())
 	if !checks[0].OK || checks[1].OK || checks[2].OK {
 		t.Fatalf("checks: %+v", checks)
 	}
-	if !strings.Contains(checks[2].Message, "no DCGM_FI_DEV_GPU_UTIL series: on OpenShift use port 9091; 9092 cannot see the GPU operator's namespace") {
+	if !strings.Contains(checks[2].Message, "no DCGM_FI_DEV_GPU_UTIL series: Prometheus has no scrape targets: add a scrape job for dcgm-exporter's /metrics") {
 		t.Errorf("DCGM remedy: %s", checks[2].Message)
 	}
-	if !strings.Contains(checks[1].Message, "no vllm:num_requests_running series") {
+	if !strings.Contains(checks[1].Message, "no vllm:num_requests_running series: Prometheus has no scrape targets: add a scrape job for the vLLM pods' /metrics") {
 		t.Errorf("vLLM remedy: %s", checks[1].Message)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
@@ -78,13 +79,13 @@ type demo struct {
 // live dashboard, and data without errors or warnings from every panel of both provisioned dashboards,
 // and a healthy data source.
 func TestComposeDemoConformance(t *testing.T) {
-	simBin := requireServer(t, "INFERENCE_SIM_BIN", "scripts/inference-sim.sh bin")
-	promBin := requireServer(t, "PROMETHEUS3_BIN", "scripts/prometheus3.sh build")
-	kit := requireServer(t, "GUIDELLM_KIT", "scripts/guidellm-kit.sh build, then GUIDELLM_KIT=$PWD/scripts/guidellm-kit.sh")
+	simBin := realserver.Env(t, "INFERENCE_SIM_BIN", "scripts/inference-sim.sh bin")
+	promBin := realserver.Env(t, "PROMETHEUS3_BIN", "scripts/prometheus3.sh build")
+	kit := realserver.Env(t, "GUIDELLM_KIT", "scripts/guidellm-kit.sh build, then GUIDELLM_KIT=$PWD/scripts/guidellm-kit.sh")
 	s3 := requireS3(t)
 	for _, tool := range []string{"busybox", "sh", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
+			if realserver.InCI() {
 				t.Fatalf("%s is not installed: CI must install it (apt-get install %s)", tool, tool)
 			}
 			t.Skipf("%s is not installed (apt-get install %s)", tool, tool)

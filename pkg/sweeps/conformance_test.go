@@ -15,6 +15,7 @@ import (
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/inferenceroi/vllm-datasource/pkg/store"
 )
 
@@ -33,7 +34,7 @@ func requireConformanceKit(t *testing.T) string {
 	require.NoError(t, err)
 	missing := ""
 	switch {
-	case os.Getenv("INFERENCEROI_CONFORMANCE") == "" && os.Getenv("CI") != "true":
+	case os.Getenv("INFERENCEROI_CONFORMANCE") == "" && !realserver.InCI():
 		t.Skip("set INFERENCEROI_CONFORMANCE=1 (scripts/test.sh does) to run GuideLLM conformance: minutes of CPU")
 	case os.Geteuid() != 0:
 		missing = "root (the kit runs GuideLLM in a chroot)"
@@ -42,7 +43,7 @@ func requireConformanceKit(t *testing.T) string {
 		missing = "unshare (util-linux)"
 	}
 	if missing != "" {
-		if os.Getenv("CI") == "true" {
+		if realserver.InCI() {
 			t.Fatal("GuideLLM conformance needs " + missing)
 		}
 		t.Skip("GuideLLM conformance needs " + missing)

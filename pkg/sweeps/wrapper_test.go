@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -144,7 +145,7 @@ func TestWrapperFailures(t *testing.T) {
 func requirePython3(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
-		if os.Getenv("CI") == "true" {
+		if realserver.InCI() {
 			t.Fatal("python3 is missing but CI=true requires it: apt-get install python3")
 		}
 		t.Skip("python3 is not installed")

@@ -266,7 +266,9 @@ describe('QueryEditor', () => {
 
   it('switches to sweeps, which keeps nothing but the type', async () => {
     const { last } = renderEditor({ refId: 'A', queryType: 'status', models: ['m1'], namespace: 'llm' });
-    await pick('Query type', /^Sweeps/);
+    // The query-type list is virtualised and Sweeps is past its first screen: filter it in, as a user would.
+    await userEvent.type(screen.getByLabelText('Query type'), 'Sweeps');
+    await userEvent.click(await screen.findByRole('option', { name: /^Sweeps/, hidden: true }));
     expect(last()).toEqual({ refId: 'A', queryType: 'sweeps' });
     expect(await screen.findByRole('button', { name: 'Launch sweep' })).toBeDisabled();
   });

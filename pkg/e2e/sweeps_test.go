@@ -90,7 +90,9 @@ func sweepsInstance(c cluster, uid, namespace, token string) instance {
 	return instance{
 		UID: uid,
 		JSONData: map[string]any{
-			"kubernetes": map[string]any{"namespace": namespace, "apiServer": c.host, "caCert": c.caCert, "secondsPerStage": 30},
+			"kubernetes": map[string]any{"namespace": namespace, "apiServer": c.host, "caCert": c.caCert, "secondsPerStage": 30,
+				// Every sweep needs a tokenizer; the catalog's is the first place the plugin looks.
+				"models": map[string]any{"mistral-3-int4": map[string]any{"processor": "mistralai/Mistral-7B-v0.1"}}},
 			"deployments": []map[string]any{
 				{"model": "mistral-3-int4", "gpus": 1, "gpuType": "L4", "quantization": "int4"},
 			},

@@ -182,6 +182,10 @@ export interface KubernetesSettings {
   models?: Record<string, KubernetesModelSettings>;
   /** Secret in `namespace` whose key HF_TOKEN is given to GuideLLM (gated tokenizers). */
   hfTokenSecret?: string;
+  /** PersistentVolumeClaim in `namespace` holding a Hugging Face cache, mounted read-only at hfHome (HF_HUB_OFFLINE=1). */
+  hfCacheClaim?: string;
+  /** Where hfCacheClaim is mounted and what HF_HOME points to; empty means the default. */
+  hfHome?: string;
   resources?: KubernetesResources;
   /** https URL of the kube-apiserver; empty means Grafana's own pod service account (in-cluster). */
   apiServer?: string;
@@ -217,6 +221,8 @@ export interface RoiSecureJsonData {
   storeSecretKey?: string;
   /** Bearer token for kubernetes.apiServer. */
   kubernetesToken?: string;
+  /** Bearer token the model endpoints want (sweep probe, GET /v1/models). */
+  modelApiKey?: string;
 }
 
 /** Backend defaults (pkg/models/settings.go, pkg/analysis/config.go). */
@@ -240,6 +246,7 @@ export const KUBERNETES_DEFAULTS = {
   memoryRequest: '2Gi',
   cpuLimit: '4',
   memoryLimit: '4Gi',
+  hfHome: '/hf-cache',
 } as const;
 
 /** Bounds of the kubernetes settings and of a sweep request (pkg/sweeps/settings.go). */

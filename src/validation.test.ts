@@ -245,6 +245,8 @@ describe('validateSettings: kubernetes (mirrors pkg/sweeps/settings.go Validate)
           ttlSecondsAfterFinished: 600,
           models: { 'meta-llama/Llama-3.1-8B': { endpoint: 'http://llama:8080/v1', processor: 'meta-llama/x' } },
           hfTokenSecret: 'hf-token',
+          hfCacheClaim: ' hf-cache.models ',
+          hfHome: '/opt/hf-cache',
           resources: { cpuRequest: '500m', cpuLimit: '0.5', memoryRequest: '1Gi', memoryLimit: '2e9' },
           apiServer: 'https://api.cluster.example:6443',
           caCert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
@@ -256,12 +258,42 @@ describe('validateSettings: kubernetes (mirrors pkg/sweeps/settings.go Validate)
 
   it('refuses bad namespace, CronJob and Secret names', () => {
     expect(
-      k8s({ namespace: 'Bench', modelNamespace: 'a.b', cronJobName: 'c'.repeat(53), hfTokenSecret: 'HF_TOKEN' })
+      k8s({
+        namespace: 'Bench',
+        modelNamespace: 'a.b',
+        cronJobName: 'c'.repeat(53),
+        hfTokenSecret: 'HF_TOKEN',
+        hfCacheClaim: 'hf_cache',
+      })
     ).toEqual({
       'kubernetes.namespace': 'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"',
       'kubernetes.modelNamespace': 'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"',
       'kubernetes.cronJobName': 'Not a CronJob name: a lowercase DNS name of at most 52 characters',
       'kubernetes.hfTokenSecret': 'Not a Secret name: a lowercase DNS name of at most 253 characters',
+      'kubernetes.hfCacheClaim': 'Not a PersistentVolumeClaim name: a lowercase DNS name of at most 253 characters',
+    });
+  });
+
+  it.each(['/hf-cache', ' /opt/hf ', '', '/tmpfs/hf', '/results-cache', '/a.b/..c'])('accepts hfHome %j', (hfHome) => {
+    expect(k8s({ namespace: 'bench', hfHome })).toEqual({});
+  });
+
+  it.each([
+    'hf-cache',
+    '/',
+    '/hf/',
+    '/a//b',
+    '/a/./b',
+    '/a/../b',
+    '/tmp',
+    '/tmp/hf',
+    '/results',
+    '/results/hf',
+    '/hf cache',
+    '/' + 'a'.repeat(256),
+  ])('refuses hfHome %j', (hfHome) => {
+    expect(k8s({ namespace: 'bench', hfHome })).toEqual({
+      'kubernetes.hfHome': 'Must be an absolute, clean path without spaces, outside /tmp and /results (e.g. /hf-cache)',
     });
   });
 
@@ -392,8 +424,13 @@ describe('names and numbers shared with the backend', () => {
   function goConstants(file: string): Record<string, string | number> {
     const source = fs.readFileSync(path.resolve(__dirname, '..', file), 'utf8');
     const out: Record<string, string | number> = {};
-    for (const block of source.matchAll(/const \(([\s\S]*?)\n\)/g)) {
-      for (const [, name, expr] of block[1].matchAll(/^\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|[^/\n]+?)\s*(?:\/\/.*)?$/gm)) {
+    // Constants in `const ( ... )` blocks and single `const Name = ...` lines.
+    const declarations = [
+      ...[...source.matchAll(/const \(([\s\S]*?)\n\)/g)].map((block) => block[1]),
+      ...[...source.matchAll(/^const (\w+\s*=.*)$/gm)].map((line) => line[1]),
+    ];
+    for (const block of declarations) {
+      for (const [, name, expr] of block.matchAll(/^\s*(\w+)\s*=\s*("(?:[^"\\]|\\.)*"|[^/\n]+?)\s*(?:\/\/.*)?$/gm)) {
         if (expr.startsWith('"')) {
           out[name] = JSON.parse(expr);
         } else if (/^[\d\s*<]+$/.test(expr)) {
@@ -418,6 +455,7 @@ describe('names and numbers shared with the backend', () => {
       memoryRequest: go.DefaultMemoryRequest,
       cpuLimit: go.DefaultCPULimit,
       memoryLimit: go.DefaultMemoryLimit,
+      hfHome: go.DefaultHFHome,
     });
     expect(SWEEP_LIMITS).toEqual({
       minSecondsPerStage: go.minSecondsPerStage,

@@ -225,6 +225,15 @@ function validateKubernetes(k: KubernetesSettings, tokenSet: boolean): SettingsE
   if (secret !== '' && !validDnsSubdomain(secret)) {
     errors['kubernetes.hfTokenSecret'] = 'Not a Secret name: a lowercase DNS name of at most 253 characters';
   }
+  const cacheClaim = (k.hfCacheClaim ?? '').trim();
+  if (cacheClaim !== '' && !validDnsSubdomain(cacheClaim)) {
+    errors['kubernetes.hfCacheClaim'] =
+      'Not a PersistentVolumeClaim name: a lowercase DNS name of at most 253 characters';
+  }
+  if (!validHfHome((k.hfHome ?? '').trim() || KUBERNETES_DEFAULTS.hfHome)) {
+    errors['kubernetes.hfHome'] =
+      `Must be an absolute, clean path without spaces, outside /tmp and /results (e.g. ${KUBERNETES_DEFAULTS.hfHome})`;
+  }
   Object.assign(errors, validateResources(k.resources ?? {}));
   if (apiServer !== '') {
     if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(apiServer)) {
@@ -449,6 +458,18 @@ export function validDnsLabel(s: string): boolean {
 /** k8s.io/apimachinery IsDNS1123Subdomain: dot-separated labels, at most 253 characters. */
 export function validDnsSubdomain(s: string): boolean {
   return s.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(s);
+}
+
+/**
+ * pkg/sweeps/settings.go Validate (kubernetes.hfHome): an absolute path that path.Clean leaves as it
+ * is (no empty, "." or ".." segments, no trailing "/"), because the cache must not shadow the
+ * Job's /tmp or /results mounts.
+ */
+function validHfHome(h: string): boolean {
+  const segments = h.split('/').slice(1);
+  const clean = h.startsWith('/') && segments.every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+  const shadows = ['/tmp', '/results'].some((dir) => h === dir || h.startsWith(`${dir}/`));
+  return clean && h.length <= 256 && !hasSpaceOrControl(h) && !shadows;
 }
 
 /** pkg/sweeps/settings.go isSpaceOrControl: anything up to the space character, and DEL. */

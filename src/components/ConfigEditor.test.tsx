@@ -373,6 +373,9 @@ describe('ConfigEditor', () => {
       expect(input('Memory request')).toHaveAttribute('placeholder', '2Gi');
       expect(input('Memory limit')).toHaveAttribute('placeholder', '4Gi');
       expect(input('API server URL')).toHaveAttribute('placeholder', 'in-cluster service account');
+      expect(input('Hugging Face cache claim')).toHaveValue('');
+      expect(input('Hugging Face cache path')).toHaveAttribute('placeholder', '/hf-cache');
+      expect(input('Model API key')).toHaveValue('');
     });
 
     it('writes every setting into jsonData.kubernetes and the token into secureJsonData', async () => {
@@ -392,6 +395,9 @@ describe('ConfigEditor', () => {
       await enter('Memory request', '1Gi');
       await enter('Memory limit', '3Gi');
       await enter('Hugging Face token Secret', 'hf-token');
+      await enter('Hugging Face cache claim', 'hf-cache');
+      await enter('Hugging Face cache path', '/opt/hf-cache');
+      await enter('Model API key', 'sk-model');
       await enter('API server URL', 'https://api.cluster.example:6443');
       await enter('API server CA certificate', pem);
       expect(errorOf('API server token')).toBe('Required when an API server is set');
@@ -409,10 +415,12 @@ describe('ConfigEditor', () => {
         ttlSecondsAfterFinished: 3600,
         resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '3Gi' },
         hfTokenSecret: 'hf-token',
+        hfCacheClaim: 'hf-cache',
+        hfHome: '/opt/hf-cache',
         apiServer: 'https://api.cluster.example:6443',
         caCert: pem,
       });
-      expect(last().secureJsonData).toEqual({ kubernetesToken: 'eyJhbGciOi' });
+      expect(last().secureJsonData).toEqual({ modelApiKey: 'sk-model', kubernetesToken: 'eyJhbGciOi' });
       expect(screen.queryAllByRole('alert')).toHaveLength(0);
     });
 
@@ -429,6 +437,22 @@ describe('ConfigEditor', () => {
       expect(last().secureJsonFields).toEqual({ kubernetesToken: false });
       expect(last().secureJsonData).toEqual({ kubernetesToken: '' });
       expect(errorOf('API server token')).toBe('Required when an API server is set');
+    });
+
+    it('shows a configured model API key and resets it', async () => {
+      const { last } = renderEditor(
+        settings({
+          jsonData: { kubernetes: { namespace: 'bench' } },
+          secureJsonFields: { modelApiKey: true },
+        })
+      );
+      expect(input('Model API key')).toHaveValue('configured');
+      expect(input('API server token')).toHaveValue('');
+      await userEvent.click(screen.getByRole('button', { name: 'Reset' }));
+      expect(last().secureJsonFields).toEqual({ modelApiKey: false });
+      expect(last().secureJsonData).toEqual({ modelApiKey: '' });
+      await enter('Model API key', 'sk-new');
+      expect(last().secureJsonData).toEqual({ modelApiKey: 'sk-new' });
     });
 
     it('adds, edits and removes per-model overrides', async () => {
@@ -463,8 +487,12 @@ describe('ConfigEditor', () => {
       await userEvent.click(screen.getByRole('button', { name: 'Add model override' }));
       await enter('Model override 2 model', 'a');
       await enter('Model override 2 endpoint', 'a:8080/v1');
+      await enter('Model override 2 tokenizer', 'org/has space');
       expect(errorOf('Model override 2 model')).toBe('"a" is listed twice; only the first row is kept');
       expect(errorOf('Model override 2 endpoint')).toBe('Must start with http:// or https://');
+      expect(errorOf('Model override 2 tokenizer')).toBe(
+        'A tokenizer id or path without spaces, at most 256 characters'
+      );
       expect(last().jsonData.kubernetes?.models).toEqual({ a: { processor: 'org/a' } });
     });
 
@@ -484,6 +512,18 @@ describe('ConfigEditor', () => {
       await enter('API server CA certificate', 'not a pem');
       expect(errorOf('API server CA certificate')).toBe(
         'Must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)'
+      );
+      await enter('Hugging Face token Secret', 'HF_TOKEN');
+      expect(errorOf('Hugging Face token Secret')).toBe(
+        'Not a Secret name: a lowercase DNS name of at most 253 characters'
+      );
+      await enter('Hugging Face cache claim', 'HF_Cache');
+      expect(errorOf('Hugging Face cache claim')).toBe(
+        'Not a PersistentVolumeClaim name: a lowercase DNS name of at most 253 characters'
+      );
+      await enter('Hugging Face cache path', '/tmp/hf');
+      expect(errorOf('Hugging Face cache path')).toBe(
+        'Must be an absolute, clean path without spaces, outside /tmp and /results (e.g. /hf-cache)'
       );
       await userEvent.clear(input('Job namespace'));
       await enter('Job namespace', 'Bench');

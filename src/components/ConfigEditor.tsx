@@ -7,7 +7,7 @@ import { RoiDataSourceOptions, RoiSecureJsonData } from '../types';
 import { validateSettings } from '../validation';
 import { DeploymentsSection } from './config/DeploymentsSection';
 import { GpuPricesSection } from './config/GpuPricesSection';
-import { KubernetesSection } from './config/KubernetesSection';
+import { KubernetesSection, SecretState } from './config/KubernetesSection';
 import { PrometheusSection } from './config/PrometheusSection';
 import { ScenariosSection } from './config/ScenariosSection';
 import { SizingSection } from './config/SizingSection';
@@ -21,12 +21,6 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
   const secret = secureJsonData?.storeSecretKey ?? '';
   const secretConfigured = Boolean(secureJsonFields?.storeSecretKey);
-  const token = secureJsonData?.kubernetesToken ?? '';
-  const tokenConfigured = Boolean(secureJsonFields?.kubernetesToken);
-  const errors = validateSettings(jsonData, {
-    storeSecretKey: secretConfigured || secret !== '',
-    kubernetesToken: tokenConfigured || token !== '',
-  });
 
   const setJsonData = (patch: Partial<RoiDataSourceOptions>) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
@@ -38,6 +32,17 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       secureJsonFields: { ...secureJsonFields, [key]: false },
       secureJsonData: { ...secureJsonData, [key]: '' },
     });
+  const secretState = (key: keyof RoiSecureJsonData): SecretState => ({
+    configured: Boolean(secureJsonFields?.[key]),
+    value: secureJsonData?.[key] ?? '',
+    onChange: (value) => setSecret(key, value),
+    onReset: () => resetSecret(key),
+  });
+  const token = secretState('kubernetesToken');
+  const errors = validateSettings(jsonData, {
+    storeSecretKey: secretConfigured || secret !== '',
+    kubernetesToken: token.configured || token.value !== '',
+  });
 
   return (
     <Stack direction="column" gap={2}>
@@ -87,10 +92,8 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <KubernetesSection
         kubernetes={jsonData.kubernetes ?? {}}
         onChange={(kubernetes) => setJsonData({ kubernetes })}
-        tokenConfigured={tokenConfigured}
         token={token}
-        onTokenChange={(value) => setSecret('kubernetesToken', value)}
-        onTokenReset={() => resetSecret('kubernetesToken')}
+        modelApiKey={secretState('modelApiKey')}
         errors={errors}
       />
     </Stack>

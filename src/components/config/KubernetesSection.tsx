@@ -6,17 +6,34 @@ import { KUBERNETES_DEFAULTS, KubernetesResources, KubernetesSettings } from '..
 import { SettingsErrors } from '../../validation';
 import { KubernetesModelsSection } from './KubernetesModelsSection';
 
+/** One secureJsonData field as the editor shows it: saved before (configured) or typed now. */
+export interface SecretState {
+  configured: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  onReset: () => void;
+}
+
 interface Props {
   kubernetes: KubernetesSettings;
   onChange: (kubernetes: KubernetesSettings) => void;
-  tokenConfigured: boolean;
-  token: string;
-  onTokenChange: (token: string) => void;
-  onTokenReset: () => void;
+  /** secureJsonData.kubernetesToken */
+  token: SecretState;
+  /** secureJsonData.modelApiKey */
+  modelApiKey: SecretState;
   errors: SettingsErrors;
 }
 
-type TextKey = 'namespace' | 'modelNamespace' | 'cronJobName' | 'image' | 'guidellmVersion' | 'endpointTemplate';
+type TextKey =
+  | 'namespace'
+  | 'modelNamespace'
+  | 'cronJobName'
+  | 'image'
+  | 'guidellmVersion'
+  | 'endpointTemplate'
+  | 'hfTokenSecret'
+  | 'hfCacheClaim'
+  | 'hfHome';
 type NumberKey = 'secondsPerStage' | 'maxStages' | 'maxConcurrentSweeps' | 'ttlSecondsAfterFinished';
 
 const NUMBER_FIELDS: Array<{ key: NumberKey; label: string; description: string }> = [
@@ -42,18 +59,10 @@ const RESOURCE_FIELDS: Array<{ key: keyof KubernetesResources; label: string }> 
 ];
 
 /**
- * GuideLLM sweeps as Kubernetes Jobs (jsonData.kubernetes, secureJsonData.kubernetesToken). Empty
- * fields take the backend defaults shown as placeholders.
+ * GuideLLM sweeps as Kubernetes Jobs (jsonData.kubernetes, secureJsonData.kubernetesToken and
+ * modelApiKey). Empty fields take the backend defaults shown as placeholders.
  */
-export function KubernetesSection({
-  kubernetes,
-  onChange,
-  tokenConfigured,
-  token,
-  onTokenChange,
-  onTokenReset,
-  errors,
-}: Props) {
+export function KubernetesSection({ kubernetes, onChange, token, modelApiKey, errors }: Props) {
   const set = <K extends keyof KubernetesSettings>(key: K, value: KubernetesSettings[K]) =>
     onChange({ ...kubernetes, [key]: value });
   const fieldError = (key: string) => ({ invalid: Boolean(errors[key]), error: errors[key] });
@@ -64,6 +73,17 @@ export function KubernetesSection({
       value={kubernetes[key] ?? ''}
       placeholder={placeholder}
       onChange={(e) => set(key, e.currentTarget.value)}
+    />
+  );
+  const secretInput = (id: string, secret: SecretState) => (
+    <SecretInput
+      id={id}
+      width={30}
+      isConfigured={secret.configured}
+      value={secret.value}
+      autoComplete="off"
+      onChange={(e) => secret.onChange(e.currentTarget.value)}
+      onReset={secret.onReset}
     />
   );
   const resources = kubernetes.resources ?? {};
@@ -147,13 +167,30 @@ export function KubernetesSection({
           description="Secret in the Job namespace whose key HF_TOKEN GuideLLM gets (gated tokenizers)"
           {...fieldError('kubernetes.hfTokenSecret')}
         >
-          <Input
-            id="kubernetes-hfTokenSecret"
-            width={30}
-            value={kubernetes.hfTokenSecret ?? ''}
-            placeholder="none"
-            onChange={(e) => set('hfTokenSecret', e.currentTarget.value)}
-          />
+          {textInput('hfTokenSecret', 'none', 30)}
+        </Field>
+      </Stack>
+      <Stack direction="row" wrap="wrap" gap={2}>
+        <Field
+          label="Hugging Face cache claim"
+          description="PersistentVolumeClaim in the Job namespace with the tokenizers downloaded beforehand; mounted read-only, offline"
+          {...fieldError('kubernetes.hfCacheClaim')}
+        >
+          {textInput('hfCacheClaim', 'none', 30)}
+        </Field>
+        <Field
+          label="Hugging Face cache path"
+          description="Where the claim is mounted (HF_HOME); outside /tmp and /results"
+          {...fieldError('kubernetes.hfHome')}
+        >
+          {textInput('hfHome', KUBERNETES_DEFAULTS.hfHome, 30)}
+        </Field>
+        <Field
+          label="Model API key"
+          description="Bearer token the model endpoints want (sweep probe, GET /v1/models)"
+          {...fieldError('modelApiKey')}
+        >
+          {secretInput('kubernetes-modelApiKey', modelApiKey)}
         </Field>
       </Stack>
       <KubernetesModelsSection models={kubernetes.models ?? {}} onChange={(models) => set('models', models)} />
@@ -176,15 +213,7 @@ export function KubernetesSection({
           description="Bearer token of a service account"
           {...fieldError('kubernetesToken')}
         >
-          <SecretInput
-            id="kubernetes-token"
-            width={30}
-            isConfigured={tokenConfigured}
-            value={token}
-            autoComplete="off"
-            onChange={(e) => onTokenChange(e.currentTarget.value)}
-            onReset={onTokenReset}
-          />
+          {secretInput('kubernetes-token', token)}
         </Field>
       </Stack>
       <Field

@@ -27,8 +27,9 @@ import (
 // peerSamples is the peers package's copy of the real files in /work/shared/samples/peers.
 const peerSamples = "../peers/testdata/samples"
 
-// putPeerTree uploads every file under dir (relative to peerSamples) as <key prefix><path under dir>.
-func putPeerTree(t *testing.T, mc *minio.Client, bucket, dir, to string) {
+// eachSampleFile calls fn with the slash-separated path under dir (relative to peerSamples) and
+// the contents of every file there.
+func eachSampleFile(t *testing.T, dir string, fn func(rel string, body []byte)) {
 	t.Helper()
 	root := filepath.Join(peerSamples, dir)
 	require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -38,9 +39,15 @@ func putPeerTree(t *testing.T, mc *minio.Client, bucket, dir, to string) {
 		rel, _ := filepath.Rel(root, p)
 		body, err := os.ReadFile(p)
 		require.NoError(t, err)
-		putBytes(t, mc, bucket, to+filepath.ToSlash(rel), body)
+		fn(filepath.ToSlash(rel), body)
 		return nil
 	}))
+}
+
+// putPeerTree uploads every file under dir (relative to peerSamples) as <key prefix><path under dir>.
+func putPeerTree(t *testing.T, mc *minio.Client, bucket, dir, to string) {
+	t.Helper()
+	eachSampleFile(t, dir, func(rel string, body []byte) { putBytes(t, mc, bucket, to+rel, body) })
 }
 
 func putBytes(t *testing.T, mc *minio.Client, bucket, key string, body []byte) {
@@ -78,17 +85,7 @@ func tarGzDir(t *testing.T, dir, top string, extra map[string]string) []byte {
 		_, err := tw.Write(body)
 		require.NoError(t, err)
 	}
-	root := filepath.Join(peerSamples, dir)
-	require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		body, err := os.ReadFile(p)
-		require.NoError(t, err)
-		add(top+"/"+filepath.ToSlash(rel), body)
-		return nil
-	}))
+	eachSampleFile(t, dir, func(rel string, body []byte) { add(top+"/"+rel, body) })
 	for name, body := range extra {
 		add(name, []byte(body))
 	}

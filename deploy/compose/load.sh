@@ -4,7 +4,7 @@
 # Every prompt is different and about 300 tokens long, so it fills KV-cache blocks of its own instead
 # of hitting the prefix cache.
 #   INT4_URL, BF16_URL       the simulators' base URLs (compose: http://vllm-int4:8000, http://vllm-bf16:8000)
-#   INT4_LOOPS, BF16_LOOPS   concurrent request loops (default 10 against 6 slots, 4 against 16 slots)
+#   INT4_LOOPS, BF16_LOOPS   concurrent request loops (default 10 against 6 slots, 4 against 12 slots)
 set -u
 : "${INT4_URL:?}" "${BF16_URL:?}"
 end=$(( $(date +%s) + 86400 ))

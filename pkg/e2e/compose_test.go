@@ -54,6 +54,21 @@ type composeService struct {
 	Entrypoint  []string          `json:"entrypoint"`
 	Environment map[string]string `json:"environment"`
 	Volumes     []string          `json:"volumes"`
+	// DependsOn is compose's list form (names) or map form (name -> {condition}).
+	DependsOn any `json:"depends_on"`
+}
+
+// awaitsCompletion lists the services that must have ended with status 0 before svc starts.
+func (svc composeService) awaitsCompletion() []string {
+	var out []string
+	if m, ok := svc.DependsOn.(map[string]any); ok {
+		for name, v := range m {
+			if cond, _ := v.(map[string]any); cond["condition"] == "service_completed_successfully" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // demo runs the services of docker-compose.yaml natively on loopback: each with the command,
@@ -79,11 +94,6 @@ type demo struct {
 // live dashboard, and data without errors or warnings from every panel of both provisioned dashboards,
 // and a healthy data source.
 func TestComposeDemoConformance(t *testing.T) {
-	// Opt-in, and not yet run by scripts/test.sh: the live story, the dashboards and health pass, but the
-	// demo's real GuideLLM sweeps do not yet yield breaking points for either simulator (issue 10).
-	if os.Getenv("INFERENCEROI_COMPOSE_CONFORMANCE") == "" {
-		t.Skip("set INFERENCEROI_COMPOSE_CONFORMANCE=1 (with INFERENCE_SIM_BIN, PROMETHEUS3_BIN, GUIDELLM_KIT) to run the compose demo natively: about 11 minutes")
-	}
 	simBin := realserver.Env(t, "INFERENCE_SIM_BIN", "scripts/inference-sim.sh bin")
 	promBin := realserver.Env(t, "PROMETHEUS3_BIN", "scripts/prometheus3.sh build")
 	kit := realserver.Env(t, "GUIDELLM_KIT", "scripts/guidellm-kit.sh build, then GUIDELLM_KIT=$PWD/scripts/guidellm-kit.sh")
@@ -125,7 +135,7 @@ func TestComposeDemoConformance(t *testing.T) {
 
 	// Pass 2: start the long-running services, then the one-shot ones that use them.
 	start := time.Now()
-	var seeds []string
+	var seeds, sweepsToStart []string
 	for _, name := range names {
 		svc := cf.Services[name]
 		repo, tag := imageRef(svc.Image)
@@ -149,7 +159,9 @@ func TestComposeDemoConformance(t *testing.T) {
 				"--web.listen-address=" + promAddr, "--log.level=warn"}, svc.Environment)
 			d.waitHTTP(name, "http://"+promAddr+"/-/ready")
 			requirePrometheusMajor(t, "http://"+promAddr, major)
-		case "ghcr.io/vllm-project/guidellm", "curlimages/curl":
+		case "ghcr.io/vllm-project/guidellm":
+			sweepsToStart = append(sweepsToStart, name) // below, once the simulators answer
+		case "curlimages/curl":
 			// below, once the simulators answer
 		case "minio/mc":
 			seeds = append(seeds, name)
@@ -167,15 +179,13 @@ func TestComposeDemoConformance(t *testing.T) {
 	}
 	for _, name := range names {
 		svc := cf.Services[name]
-		switch repo, tag := imageRef(svc.Image); repo {
-		case "ghcr.io/vllm-project/guidellm":
-			d.startSweep(name, kit, tag)
-		case "curlimages/curl":
+		if repo, _ := imageRef(svc.Image); repo == "curlimages/curl" {
 			argv := append(slices.Clone(svc.Entrypoint), svc.Command...)
 			require.Equal(t, "/bin/sh", argv[0], "%s: only a shell-script entrypoint has a stand-in", name)
 			d.start(name, "sh", d.mounted(name, argv[1:]), d.mappedEnv(svc.Environment))
 		}
 	}
+	sweepsToStart = d.startReadySweeps(sweepsToStart, kit)
 	t.Logf("all services started in %s", time.Since(start).Round(time.Millisecond))
 
 	requireTargetsUp(t, "http://"+promAddr)
@@ -184,8 +194,16 @@ func TestComposeDemoConformance(t *testing.T) {
 	story := d.waitForStory(in, start)
 	t.Logf("live story after %s: %s", time.Since(start).Round(time.Second), story)
 
-	for service := range d.oneShot {
-		d.waitFinished(service, 20*time.Minute)
+	for {
+		for service := range d.oneShot {
+			d.waitFinished(service, 20*time.Minute)
+		}
+		if len(sweepsToStart) == 0 {
+			break
+		}
+		left := d.startReadySweeps(sweepsToStart, kit)
+		require.Less(t, len(left), len(sweepsToStart), "sweeps %v wait for services that never complete", left)
+		sweepsToStart = left
 	}
 	t.Logf("sweeps finished after %s", time.Since(start).Round(time.Second))
 	require.NotEmpty(t, seeds, "docker-compose.yaml has no minio/mc service seeding the bucket")
@@ -194,6 +212,7 @@ func TestComposeDemoConformance(t *testing.T) {
 	}
 	d.requireRunning()
 
+	verdicts := 0
 	for _, file := range []string{"vllm-live-efficiency.json", "roi-of-quantization.json"} {
 		path := filepath.Join(dashboardsFolder, file)
 		from := time.Now().Add(-time.Hour)
@@ -214,6 +233,10 @@ func TestComposeDemoConformance(t *testing.T) {
 				t.Errorf("%s: no data", what)
 			}
 			for _, f := range dr.Frames {
+				if f.Name == "verdict" {
+					verdicts++
+					requireDecidedVerdict(t, what, f)
+				}
 				if f.Meta == nil {
 					continue
 				}
@@ -226,6 +249,7 @@ func TestComposeDemoConformance(t *testing.T) {
 			t.Logf("%s: %s", what, summarize(dr.Frames))
 		}
 	}
+	require.NotZero(t, verdicts, "roi-of-quantization.json: no panel shows a verdict")
 	health := plugin.checkHealth(t, in)
 	if health.Status != backend.HealthStatusOk {
 		t.Errorf("health %v:\n%s", health.Status, health.Message)
@@ -412,6 +436,30 @@ func (d *demo) waitFinished(service string, timeout time.Duration) {
 	d.requireRunning()
 }
 
+// startReadySweeps starts the GuideLLM services whose service_completed_successfully dependencies
+// have ended (as compose orders them) and returns the others.
+func (d *demo) startReadySweeps(services []string, kit string) []string {
+	d.t.Helper()
+	var waiting []string
+	for _, name := range services {
+		ready := true
+		for _, dep := range d.services[name].awaitsCompletion() {
+			select {
+			case <-d.finished[dep]:
+			default:
+				ready = false
+			}
+		}
+		if !ready {
+			waiting = append(waiting, name)
+			continue
+		}
+		_, tag := imageRef(d.services[name].Image)
+		d.startSweep(name, kit, tag)
+	}
+	return waiting
+}
+
 // startSweep checks that a GuideLLM service runs the argv the plugin builds for its sweep Jobs (for
 // the request the command encodes), then runs it with the GuideLLM kit of the same tag, hostnames
 // mapped to loopback and the hub tokenizer replaced by the kit's offline one.
@@ -472,7 +520,14 @@ func (d *demo) startSweep(service, kit, tag string) {
 			env[k] = v
 		}
 	}
-	d.start(service, kit, append([]string{"run", tag, "--results", results, "--"}, argv...), env)
+	// The container environment the plugin gives its Jobs, which GuideLLM reads.
+	require.Equal(d.t, strconv.Itoa(sweeps.SchedulerStartDelaySeconds), svc.Environment[sweeps.SchedulerStartDelayEnv],
+		"service %s: environment %s is not the Job's", service, sweeps.SchedulerStartDelayEnv)
+	kitArgs := []string{"run", tag, "--results", results}
+	for _, k := range slices.Sorted(maps.Keys(svc.Environment)) {
+		kitArgs = append(kitArgs, "--env", k+"="+svc.Environment[k])
+	}
+	d.start(service, kit, append(append(kitArgs, "--"), argv...), env)
 }
 
 // demoAnalysisConfig is the deployments catalog of the provisioned data source with the default scenarios.
@@ -496,6 +551,23 @@ func demoAnalysisConfig(t *testing.T) analysis.Config {
 	}
 	t.Fatalf("no data source %q", provisionedUID)
 	return analysis.Config{}
+}
+
+// requireDecidedVerdict: every row of a verdict frame is decided and says which deployment wins.
+func requireDecidedVerdict(t *testing.T, what string, f *data.Frame) {
+	t.Helper()
+	decided, _ := f.FieldByName("decided")
+	text, _ := f.FieldByName("verdict")
+	require.NotNil(t, decided, "%s: verdict frame without a decided column", what)
+	require.NotNil(t, text, "%s: verdict frame without a verdict column", what)
+	require.NotZero(t, f.Rows(), "%s: empty verdict", what)
+	for i := 0; i < f.Rows(); i++ {
+		v, _ := decided.ConcreteAt(i)
+		if v != true {
+			t.Errorf("%s: verdict not decided: %s", what, cellString(text, i))
+		}
+	}
+	t.Logf("%s: verdict: %s", what, cellString(text, 0))
 }
 
 // requireBreakingPoints: the sweeps of both simulators yield breaking points, INT4's on one GPU

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
@@ -62,12 +63,18 @@ type conformanceCase struct {
 	bigReport bool // the raw report must pass 10 MiB
 }
 
-// runJobCommand runs the container command of job in the kit and returns the container log.
+// runJobCommand runs the container command of job, with its environment, in the kit and returns
+// the container log.
 func runJobCommand(t *testing.T, root string, job *simpleJob, tag string) []byte {
 	t.Helper()
 	results := t.TempDir()
 	require.NoError(t, os.Chmod(results, 0o777))
-	argv := append([]string{"run", tag, "--results", results, "--"}, job.command...)
+	argv := []string{"run", tag, "--results", results}
+	for _, e := range job.env {
+		require.Nil(t, e.ValueFrom, "env %s: the kit has no Secrets", e.Name)
+		argv = append(argv, "--env", e.Name+"="+e.Value)
+	}
+	argv = append(append(argv, "--"), job.command...)
 	argv = append(argv, job.args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -79,7 +86,10 @@ func runJobCommand(t *testing.T, root string, job *simpleJob, tag string) []byte
 	return log.Bytes()
 }
 
-type simpleJob struct{ command, args []string }
+type simpleJob struct {
+	command, args []string
+	env           []corev1.EnvVar
+}
 
 func tail(s string, n int) string {
 	if len(s) > n {
@@ -133,7 +143,7 @@ func TestConformanceRealGuideLLM(t *testing.T) {
 			require.Nil(t, job.Spec.Template.Spec.SecurityContext.RunAsUser, "the image's user (1001) runs it, as in the kit")
 
 			start := time.Now()
-			log := runJobCommand(t, root, &simpleJob{ctr.Command, ctr.Args}, c.tag)
+			log := runJobCommand(t, root, &simpleJob{ctr.Command, ctr.Args, ctr.Env}, c.tag)
 			t.Logf("%s: GuideLLM ran %s, log %d bytes", c.name, time.Since(start).Round(time.Second), len(log))
 
 			scan, err := scanLog(bytes.NewReader(log), DefaultMaxReportBytes)

@@ -112,7 +112,7 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 	if cfg.URL != "" {
 		hc, err := newHTTPClient(ctx, s)
 		if err != nil {
-			return nil, err
+			return nil, backend.DownstreamError(err)
 		}
 		api, err := live.NewAPI(cfg.URL, hc, cfg.Prometheus.TenancyNamespace)
 		if err != nil {
@@ -131,11 +131,11 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 	if cfg.Kubernetes.Configured() {
 		modelHTTP, err := newModelHTTPClient(ctx, s)
 		if err != nil {
-			return nil, err
+			return nil, backend.DownstreamError(err)
 		}
 		ds.probeHTTP = modelHTTP
 		if cs, dyn, err := newKubernetesClient(cfg.Kubernetes); err != nil {
-			ds.sweepsErr = err
+			ds.sweepsErr = &settingsError{err}
 		} else {
 			mgr := sweeps.NewManager(cs, cfg.Kubernetes.Settings, ds.analysis,
 				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()),

@@ -144,9 +144,10 @@ func (d *Datasource) postFolder(w http.ResponseWriter, r *http.Request, body []b
 	})
 }
 
-// storeOK answers a failed store call (bad input: 400; too large: 413; the store: 502) and reports
-// whether the call succeeded.
+// storeOK answers a failed store call (bad input: 400; too large: 413; the S3 server failed: 502;
+// anything else is a plugin bug: 500) and reports whether the call succeeded.
 func storeOK(w http.ResponseWriter, r *http.Request, err error) bool {
+	var up *store.UpstreamError
 	switch {
 	case err == nil:
 		return true
@@ -154,9 +155,12 @@ func storeOK(w http.ResponseWriter, r *http.Request, err error) bool {
 		writeError(w, http.StatusBadRequest, err)
 	case errors.Is(err, store.ErrReportTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err)
-	default:
+	case errors.As(err, &up):
 		backend.Logger.FromContext(r.Context()).Warn("storing an upload failed", "error", err)
 		writeError(w, http.StatusBadGateway, fmt.Errorf("results store: %w", err))
+	default:
+		backend.Logger.FromContext(r.Context()).Error("storing an upload failed in the plugin", "error", err)
+		writeError(w, http.StatusInternalServerError, fmt.Errorf("internal error while storing the upload: %w", err))
 	}
 	return false
 }

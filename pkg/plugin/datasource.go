@@ -106,7 +106,7 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 			CacheTTL:       time.Duration(cfg.Store.CacheSeconds) * time.Second,
 			Decode:         peers.Decode,
 		})
-		ds.runs = reports
+		ds.runs = tracedStore{reports}
 	}
 
 	if cfg.URL != "" {
@@ -120,12 +120,12 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 		}
 		// On the tenancy port every selector is forced to the tenancy namespace, so it is the default.
 		namespace := cmp.Or(cfg.Prometheus.Namespace, cfg.Prometheus.TenancyNamespace)
-		ds.live = live.NewService(api, live.Options{
+		ds.live = tracedLive{live.NewService(api, live.Options{
 			MetricPrefix:     cfg.Prometheus.MetricPrefix,
 			DefaultNamespace: namespace,
 			ScrapeInterval:   time.Duration(cfg.Prometheus.ScrapeIntervalSeconds) * time.Second,
 			Analysis:         ds.analysis,
-		})
+		})}
 	}
 
 	if cfg.Kubernetes.Configured() {
@@ -141,7 +141,7 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()),
 				sweeps.WithInferenceServices(sweeps.KServeInferenceServices(dyn)),
 				sweeps.WithModelsHTTP(modelHTTP, cfg.Kubernetes.ModelAPIKey))
-			ds.sweeps = mgr
+			ds.sweeps = tracedSweeps{mgr}
 			if reports != nil {
 				ctx, cancel := context.WithCancel(context.Background())
 				ds.stopIngest = cancel

@@ -3,6 +3,8 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -32,6 +34,18 @@ func newInstance(t *testing.T, s backend.DataSourceInstanceSettings) *Datasource
 // instanceSettings is a data source with jsonData (a JSON object) and the Prometheus URL.
 func instanceSettings(url, jsonData string) backend.DataSourceInstanceSettings {
 	return backend.DataSourceInstanceSettings{UID: "test", URL: url, JSONData: json.RawMessage(jsonData)}
+}
+
+// apiServerSettings is a data source whose sweeps run through the kube-apiserver srv (a TLS
+// httptest server), in namespace bench.
+func apiServerSettings(t *testing.T, srv *httptest.Server) backend.DataSourceInstanceSettings {
+	t.Helper()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	k8s, err := json.Marshal(map[string]any{"kubernetes": map[string]any{"namespace": "bench", "apiServer": srv.URL, "caCert": string(ca)}})
+	require.NoError(t, err)
+	s := instanceSettings("", string(k8s))
+	s.DecryptedSecureJSONData = map[string]string{"kubernetesToken": "test-token"}
+	return s
 }
 
 // sweepRun decodes the INT4 chat sweep of testdata, as the results store would serve it.

@@ -44,6 +44,7 @@ func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.Dat
 	if err != nil {
 		return errorResponse(err)
 	}
+	ctx = withQueryAttributes(ctx, q)
 	switch q.QueryType {
 	case models.QueryTypeRuns, models.QueryTypeCurves, models.QueryTypeBreakingPoints, models.QueryTypeROI, models.QueryTypeAnnotations, models.QueryTypeTrend:
 		return d.historyQuery(ctx, q, cq.DataQuery.TimeRange)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/stretchr/testify/require"
 
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
 	"github.com/inferenceroi/vllm-datasource/pkg/live"
 	"github.com/inferenceroi/vllm-datasource/pkg/peers"
@@ -72,13 +75,18 @@ func (f *fakeStore) Snapshot(context.Context) (*store.Snapshot, error) { return 
 
 func (f *fakeStore) Ping(context.Context) error { return f.err }
 
+// Put keeps the store's contract: invalid labels and undecodable reports are refused with the
+// store's own errors, nothing else is checked.
 func (f *fakeStore) Put(_ context.Context, report []byte, labels map[string]string) (string, *guidellm.Run, error) {
 	if f.err != nil {
 		return "", nil, f.err
 	}
+	if err := store.ValidateLabels(labels); err != nil {
+		return "", nil, err
+	}
 	run, err := peers.Decode("upload.json", report)
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("%w: %w", store.ErrInvalidReport, err)
 	}
 	f.record(labels)
 	return "uploads/" + run.Model + "/report.json", run, nil
@@ -88,11 +96,14 @@ func (f *fakeStore) PutFolder(_ context.Context, files []store.FolderFile, label
 	if f.err != nil {
 		return nil, f.err
 	}
+	if err := store.ValidateLabels(labels); err != nil {
+		return nil, err
+	}
 	up := &store.FolderUpload{Folder: "uploads/folder/"}
 	for _, file := range files {
 		run, err := peers.Decode(file.Path, file.Data)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", store.ErrInvalidReport, err)
 		}
 		up.Runs = append(up.Runs, run)
 	}
@@ -159,7 +170,7 @@ func (f *fakeLive) Namespaces(context.Context) ([]string, error) { return nil, f
 // (settings.Plan), so a bad field gets the message users see.
 type fakeSweeps struct {
 	settings sweeps.Settings
-	ds       *Datasource
+	catalog  analysis.Config
 	list     sweeps.SweepList
 	err      error
 
@@ -172,13 +183,25 @@ func (f *fakeSweeps) Launch(_ context.Context, req sweeps.Request) (sweeps.Sweep
 	if f.err != nil {
 		return sweeps.Sweep{}, false, f.err
 	}
-	if _, err := f.settings.Plan(req, f.ds.analysis); err != nil {
+	if _, err := f.settings.Plan(req, f.catalog); err != nil {
 		return sweeps.Sweep{}, false, err
 	}
 	f.mu.Lock()
 	f.launched = append(f.launched, req)
 	f.mu.Unlock()
 	return sweeps.Sweep{Name: "guidellm-" + req.Model, Model: req.Model, Scenario: req.Scenario, RequestedBy: req.RequestedBy}, true, nil
+}
+
+func (f *fakeSweeps) launches() []sweeps.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sweeps.Request(nil), f.launched...)
+}
+
+func (f *fakeSweeps) cancels() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.cancelled...)
 }
 
 func (f *fakeSweeps) List(context.Context) (sweeps.SweepList, error) { return f.list, f.err }
@@ -216,7 +239,7 @@ func callResource(t *testing.T, ds *Datasource, user *backend.User, method, path
 	req := &backend.CallResourceRequest{
 		PluginContext: backend.PluginContext{User: user},
 		Method:        method,
-		Path:          path,
+		Path:          strings.TrimPrefix(strings.SplitN(path, "?", 2)[0], "/"), // as Grafana sends it
 		URL:           path,
 		Body:          body,
 		Headers:       map[string][]string{},

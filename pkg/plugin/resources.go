@@ -19,7 +19,7 @@ import (
 )
 
 // resourceMux routes the resource calls; it is built once per instance.
-func (d *Datasource) resourceMux() *http.ServeMux {
+func (d *Datasource) resourceMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /runs", d.handlePostRun)
 	mux.HandleFunc("GET /models", d.handleModels)
@@ -30,7 +30,14 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 	mux.HandleFunc("GET /sweeps/{name}", d.handleGetSweep)
 	mux.HandleFunc("DELETE /sweeps/{name}", d.handleCancelSweep)
 	mux.HandleFunc("POST /probe", d.handleProbe)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The SDK's httpadapter leaves Body nil for a call without a body, where net/http's server
+		// guarantees a non-nil one; the handlers read it like a server request.
+		if r.Body == nil {
+			r.Body = http.NoBody
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // requireEditor enforces Editor or above on mutating calls: Grafana itself only checks that the

@@ -2,8 +2,10 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
@@ -22,6 +24,16 @@ const (
 	QueryTypeStatus         = "status"
 	QueryTypeSweeps         = "sweeps"
 )
+
+// QueryTypes lists every query type, in the order error messages name them.
+var QueryTypes = []string{
+	QueryTypeRuns, QueryTypeCurves, QueryTypeBreakingPoints, QueryTypeROI, QueryTypeTrend, QueryTypeAnnotations,
+	QueryTypeMetrics, QueryTypeEfficiency, QueryTypeStatus, QueryTypeSweeps,
+}
+
+// ErrInvalidQuery is matched (errors.Is) by every error ParseQuery returns: the panel's query is
+// malformed or a field is out of range, so the user's input is at fault, not the plugin.
+var ErrInvalidQuery = errors.New("invalid query")
 
 // Query is the JSON a panel sends. Fields unused by a query type are ignored.
 type Query struct {
@@ -45,7 +57,7 @@ func ParseQuery(queryType string, raw json.RawMessage) (Query, error) {
 	var q Query
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &q); err != nil {
-			return Query{}, fmt.Errorf("invalid query JSON: %w", err)
+			return Query{}, fmt.Errorf("%w JSON: %w", ErrInvalidQuery, err)
 		}
 	}
 	if queryType != "" {
@@ -54,16 +66,19 @@ func ParseQuery(queryType string, raw json.RawMessage) (Query, error) {
 	if q.QueryType == "" {
 		q.QueryType = QueryTypeBreakingPoints
 	}
+	if !slices.Contains(QueryTypes, q.QueryType) {
+		return Query{}, fmt.Errorf("%w: unknown queryType %q: use one of %s", ErrInvalidQuery, q.QueryType, strings.Join(QueryTypes, ", "))
+	}
 	q.Models = cleanList(q.Models)
 	q.Scenarios = cleanList(q.Scenarios)
 	q.TrendMetrics = cleanList(q.TrendMetrics)
 	for _, m := range q.TrendMetrics {
 		if !analysis.ValidTrendMetric(m) {
-			return Query{}, fmt.Errorf("trendMetrics: unknown metric %q (known: %s)", m, strings.Join(analysis.TrendMetrics(), ", "))
+			return Query{}, fmt.Errorf("%w: trendMetrics: unknown metric %q (known: %s)", ErrInvalidQuery, m, strings.Join(analysis.TrendMetrics(), ", "))
 		}
 	}
 	if q.TargetLoad != nil && (math.IsNaN(*q.TargetLoad) || math.IsInf(*q.TargetLoad, 0) || *q.TargetLoad <= 0) {
-		return Query{}, fmt.Errorf("targetLoad must be a positive number, got %v", *q.TargetLoad)
+		return Query{}, fmt.Errorf("%w: targetLoad must be a positive number, got %v", ErrInvalidQuery, *q.TargetLoad)
 	}
 	return q, nil
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
 )
 
 const benchRuns = 1000
@@ -23,10 +25,8 @@ const benchRuns = 1000
 // bucket on the S3 server of the test script and returns the settings of a data source reading it.
 func seededInstance(b *testing.B) backend.DataSourceInstanceSettings {
 	b.Helper()
-	endpoint, ak, sk := os.Getenv("S3_ENDPOINT"), os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
-	if endpoint == "" {
-		b.Skip("S3_ENDPOINT not set: start the S3 server with scripts/s3-server.sh start and load .cache/s3-test/env")
-	}
+	endpoint := realserver.Env(b, "S3_ENDPOINT", "run scripts/s3-server.sh start && set -a && . .cache/s3-test/env && set +a")
+	ak, sk := os.Getenv("S3_ACCESS_KEY"), os.Getenv("S3_SECRET_KEY")
 	report, err := os.ReadFile(filepath.Join("..", "e2e", "testdata", "reports", "mistral-3-int4_chat_sweep.json"))
 	if err != nil {
 		b.Fatal(err)

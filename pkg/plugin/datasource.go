@@ -106,13 +106,13 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 			CacheTTL:       time.Duration(cfg.Store.CacheSeconds) * time.Second,
 			Decode:         peers.Decode,
 		})
-		ds.runs = reports
+		ds.runs = tracedStore{reports}
 	}
 
 	if cfg.URL != "" {
 		hc, err := newHTTPClient(ctx, s)
 		if err != nil {
-			return nil, err
+			return nil, backend.DownstreamError(err)
 		}
 		api, err := live.NewAPI(cfg.URL, hc, cfg.Prometheus.TenancyNamespace)
 		if err != nil {
@@ -120,28 +120,28 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 		}
 		// On the tenancy port every selector is forced to the tenancy namespace, so it is the default.
 		namespace := cmp.Or(cfg.Prometheus.Namespace, cfg.Prometheus.TenancyNamespace)
-		ds.live = live.NewService(api, live.Options{
+		ds.live = tracedLive{live.NewService(api, live.Options{
 			MetricPrefix:     cfg.Prometheus.MetricPrefix,
 			DefaultNamespace: namespace,
 			ScrapeInterval:   time.Duration(cfg.Prometheus.ScrapeIntervalSeconds) * time.Second,
 			Analysis:         ds.analysis,
-		})
+		})}
 	}
 
 	if cfg.Kubernetes.Configured() {
 		modelHTTP, err := newModelHTTPClient(ctx, s)
 		if err != nil {
-			return nil, err
+			return nil, backend.DownstreamError(err)
 		}
 		ds.probeHTTP = modelHTTP
 		if cs, dyn, err := newKubernetesClient(cfg.Kubernetes); err != nil {
-			ds.sweepsErr = err
+			ds.sweepsErr = &settingsError{err}
 		} else {
 			mgr := sweeps.NewManager(cs, cfg.Kubernetes.Settings, ds.analysis,
 				sweeps.WithLogger(backend.Logger), sweeps.WithMaxReportBytes(cfg.Store.MaxObjectBytes()),
 				sweeps.WithInferenceServices(sweeps.KServeInferenceServices(dyn)),
 				sweeps.WithModelsHTTP(modelHTTP, cfg.Kubernetes.ModelAPIKey))
-			ds.sweeps = mgr
+			ds.sweeps = tracedSweeps{mgr}
 			if reports != nil {
 				ctx, cancel := context.WithCancel(context.Background())
 				ds.stopIngest = cancel

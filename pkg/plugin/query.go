@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -25,14 +26,25 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 			limit = n
 		}
 	}
-	return concurrent.QueryData(ctx, req, d.query, limit)
+	resp, err := concurrent.QueryData(ctx, req, d.query, limit)
+	if resp != nil {
+		// A query that panicked was recovered by concurrent.QueryData without a source: a plugin bug.
+		for refID, r := range resp.Responses {
+			if r.Error != nil && !r.ErrorSource.IsValid() {
+				r.ErrorSource = backend.ErrorSourcePlugin
+				resp.Responses[refID] = r
+			}
+		}
+	}
+	return resp, err
 }
 
 func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.DataResponse {
 	q, err := models.ParseQuery(cq.DataQuery.QueryType, cq.DataQuery.JSON)
 	if err != nil {
-		return downstreamResponse(err)
+		return errorResponse(err)
 	}
+	ctx = withQueryAttributes(ctx, q)
 	switch q.QueryType {
 	case models.QueryTypeRuns, models.QueryTypeCurves, models.QueryTypeBreakingPoints, models.QueryTypeROI, models.QueryTypeAnnotations, models.QueryTypeTrend:
 		return d.historyQuery(ctx, q, cq.DataQuery.TimeRange)
@@ -41,7 +53,8 @@ func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.Dat
 	case models.QueryTypeSweeps:
 		return d.sweepsQuery(ctx)
 	default:
-		return downstreamResponse(fmt.Errorf("unknown queryType %q: use one of runs, curves, breakingPoints, roi, trend, annotations, metrics, efficiency, status, sweeps", q.QueryType))
+		// ParseQuery accepted a query type this switch does not route: a plugin bug.
+		return errorResponse(fmt.Errorf("query type %q has no handler", q.QueryType))
 	}
 }
 
@@ -49,13 +62,13 @@ func (d *Datasource) query(ctx context.Context, cq concurrent.Query) backend.Dat
 func (d *Datasource) sweepsQuery(ctx context.Context) backend.DataResponse {
 	switch {
 	case d.sweepsErr != nil:
-		return downstreamResponse(d.sweepsErr)
+		return errorResponse(d.sweepsErr)
 	case d.sweeps == nil:
-		return downstreamResponse(fmt.Errorf("sweeps are not configured: set kubernetes.namespace in the data source settings"))
+		return errorResponse(&settingsError{errors.New("sweeps are not configured: set kubernetes.namespace in the data source settings")})
 	}
 	list, err := d.sweeps.List(ctx)
 	if err != nil {
-		return downstreamResponse(err)
+		return errorResponse(err)
 	}
 	return backend.DataResponse{Frames: list.Frames()}
 }
@@ -63,11 +76,11 @@ func (d *Datasource) sweepsQuery(ctx context.Context) backend.DataResponse {
 // historyQuery answers the query types computed from stored GuideLLM reports.
 func (d *Datasource) historyQuery(ctx context.Context, q models.Query, tr backend.TimeRange) backend.DataResponse {
 	if d.runs == nil {
-		return downstreamResponse(fmt.Errorf("no results store is configured: set store.endpoint, store.bucket, store.accessKey and the secret key in the data source settings"))
+		return errorResponse(&settingsError{errors.New("no results store is configured: set store.endpoint, store.bucket, store.accessKey and the secret key in the data source settings")})
 	}
 	snap, err := d.runs.Snapshot(ctx)
 	if err != nil {
-		return downstreamResponse(fmt.Errorf("results store: %w", err))
+		return errorResponse(fmt.Errorf("results store: %w", err))
 	}
 	f := analysis.Filter{Models: q.Models, Scenarios: q.Scenarios, LatestOnly: q.LatestOnly}
 	var frames data.Frames
@@ -119,7 +132,7 @@ func addProblemNotices(frames data.Frames, problems []store.Problem) {
 // liveQuery answers the query types computed from Prometheus/Thanos.
 func (d *Datasource) liveQuery(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
 	if d.live == nil {
-		return downstreamResponse(fmt.Errorf("no Prometheus/Thanos URL is configured: set the data source URL (e.g. https://thanos-querier.openshift-monitoring.svc:9091)"))
+		return errorResponse(&settingsError{errors.New("no Prometheus/Thanos URL is configured: set the data source URL (e.g. https://thanos-querier.openshift-monitoring.svc:9091)")})
 	}
 	lq := live.Query{
 		Metric:       q.Metric,
@@ -142,12 +155,7 @@ func (d *Datasource) liveQuery(ctx context.Context, q models.Query, dq backend.D
 		frames, err = d.live.Status(ctx, lq, tr)
 	}
 	if err != nil {
-		return downstreamResponse(err)
+		return errorResponse(err)
 	}
 	return backend.DataResponse{Frames: frames}
-}
-
-// downstreamResponse marks a query as failed by its input or its upstream, not by the plugin.
-func downstreamResponse(err error) backend.DataResponse {
-	return backend.ErrorResponseWithErrorSource(backend.DownstreamError(err))
 }

@@ -19,7 +19,7 @@ import (
 )
 
 // resourceMux routes the resource calls; it is built once per instance.
-func (d *Datasource) resourceMux() *http.ServeMux {
+func (d *Datasource) resourceMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /runs", d.handlePostRun)
 	mux.HandleFunc("GET /models", d.handleModels)
@@ -30,7 +30,14 @@ func (d *Datasource) resourceMux() *http.ServeMux {
 	mux.HandleFunc("GET /sweeps/{name}", d.handleGetSweep)
 	mux.HandleFunc("DELETE /sweeps/{name}", d.handleCancelSweep)
 	mux.HandleFunc("POST /probe", d.handleProbe)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The SDK's httpadapter leaves Body nil for a call without a body, where net/http's server
+		// guarantees a non-nil one; the handlers read it like a server request.
+		if r.Body == nil {
+			r.Body = http.NoBody
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // requireEditor enforces Editor or above on mutating calls: Grafana itself only checks that the
@@ -144,9 +151,10 @@ func (d *Datasource) postFolder(w http.ResponseWriter, r *http.Request, body []b
 	})
 }
 
-// storeOK answers a failed store call (bad input: 400; too large: 413; the store: 502) and reports
-// whether the call succeeded.
+// storeOK answers a failed store call (bad input: 400; too large: 413; the S3 server failed: 502;
+// anything else is a plugin bug: 500) and reports whether the call succeeded.
 func storeOK(w http.ResponseWriter, r *http.Request, err error) bool {
+	var up *store.UpstreamError
 	switch {
 	case err == nil:
 		return true
@@ -154,9 +162,12 @@ func storeOK(w http.ResponseWriter, r *http.Request, err error) bool {
 		writeError(w, http.StatusBadRequest, err)
 	case errors.Is(err, store.ErrReportTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, err)
-	default:
+	case errors.As(err, &up):
 		backend.Logger.FromContext(r.Context()).Warn("storing an upload failed", "error", err)
 		writeError(w, http.StatusBadGateway, fmt.Errorf("results store: %w", err))
+	default:
+		backend.Logger.FromContext(r.Context()).Error("storing an upload failed in the plugin", "error", err)
+		writeError(w, http.StatusInternalServerError, fmt.Errorf("internal error while storing the upload: %w", err))
 	}
 	return false
 }

@@ -45,27 +45,30 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// s3Error keeps the client error for errors.Is/As while giving the user an actionable message.
-type s3Error struct {
-	msg string
-	err error
+// UpstreamError is a failed S3 request (endpoint unreachable, credentials or permissions refused,
+// bucket missing, timeout): the cause is the user's S3 service or settings, never the plugin. Every
+// error of Snapshot, Ping, Put and PutFolder that comes from the S3 server is one; errors.As finds it.
+type UpstreamError struct {
+	Msg        string // what happened and what to fix; never the credentials
+	StatusCode int    // HTTP status of the S3 answer; 0 when no answer arrived
+	Err        error  // the client error, for errors.Is/As
 }
 
-func (e *s3Error) Error() string { return e.msg }
-func (e *s3Error) Unwrap() error { return e.err }
+func (e *UpstreamError) Error() string { return e.Msg }
+func (e *UpstreamError) Unwrap() error { return e.Err }
 
-// describeS3Error turns a client error into one that says what to fix. minio-go errors hold the
+// describeS3Error turns a client error into an *UpstreamError that says what to fix. minio-go errors hold the
 // S3 error code and message, never the credentials.
 func describeS3Error(err error, bucket string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &s3Error{fmt.Sprintf("the S3 request was cancelled or timed out: %v", err), err}
+		return &UpstreamError{Msg: fmt.Sprintf("the S3 request was cancelled or timed out: %v", err), Err: err}
 	}
 	var resp minio.ErrorResponse
 	if !errors.As(err, &resp) {
 		if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
-			return &s3Error{fmt.Sprintf("cannot reach the S3 endpoint (check store.endpoint and store.useTLS): %v", err), err}
+			return &UpstreamError{Msg: fmt.Sprintf("cannot reach the S3 endpoint (check store.endpoint and store.useTLS): %v", err), Err: err}
 		}
-		return &s3Error{fmt.Sprintf("the S3 request failed: %v", err), err}
+		return &UpstreamError{Msg: fmt.Sprintf("the S3 request failed: %v", err), Err: err}
 	}
 	var msg string
 	switch resp.Code {
@@ -88,7 +91,7 @@ func describeS3Error(err error, bucket string) error {
 	default:
 		msg = fmt.Sprintf("the S3 server refused the request: %s (%s)", resp.Message, resp.Code)
 	}
-	return &s3Error{msg, err}
+	return &UpstreamError{Msg: msg, StatusCode: resp.StatusCode, Err: err}
 }
 
 // readFailedReason explains a failed GET; the object is retried on the next refresh.

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -155,6 +158,28 @@ func TestPingUnreachableEndpoint(t *testing.T) {
 	err = New(c, Config{Bucket: "reports", Decode: guidellm.Decode}).Ping(ctx)
 	require.ErrorContains(t, err, "cannot reach the S3 endpoint (check store.endpoint and store.useTLS)")
 	require.NotContains(t, err.Error(), secret)
+	var up *UpstreamError
+	require.ErrorAs(t, err, &up, "an unreachable endpoint is the user's S3, not a plugin failure")
+	require.Zero(t, up.StatusCode, "no answer arrived")
+}
+
+// An S3 server that refuses the listing makes Snapshot fail with an *UpstreamError carrying the
+// server's status, so the plugin can blame the upstream and trace its answer.
+func TestSnapshotRefusedListingIsAnUpstreamError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied.</Message><BucketName>reports</BucketName><Resource>/reports</Resource><RequestId>1</RequestId></Error>`)
+	}))
+	defer srv.Close()
+	c, err := NewMinioClient(strings.TrimPrefix(srv.URL, "http://"), "key", "secret", "us-east-1", false)
+	require.NoError(t, err)
+
+	_, err = New(c, Config{Bucket: "reports", Decode: guidellm.Decode}).Snapshot(context.Background())
+	var up *UpstreamError
+	require.ErrorAs(t, err, &up)
+	require.Equal(t, http.StatusForbidden, up.StatusCode)
+	require.ErrorContains(t, err, `access denied to bucket "reports"`)
 }
 
 // Put validates before it stores: with an unreachable endpoint any attempt to store would fail

@@ -24,7 +24,8 @@ var (
 	ErrNotFound = errors.New("sweep not found")
 	// ErrTooManySweeps: kubernetes.maxConcurrentSweeps sweeps are running already (429).
 	ErrTooManySweeps = errors.New("too many sweeps running")
-	// ErrUpstream: the Kubernetes API failed or timed out (502).
+	// ErrUpstream: the Kubernetes API failed or timed out (502); the error is an *UpstreamError
+	// carrying the apiserver's status.
 	ErrUpstream = errors.New("kubernetes API request failed")
 )
 
@@ -67,6 +68,30 @@ func (e *ForbiddenError) Error() string {
 
 func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 
+// UpstreamError is a failed Kubernetes API request: the apiserver is unreachable, timed out or
+// answered an error status that is none of the kinds above. It matches ErrUpstream.
+type UpstreamError struct {
+	Op         string // what the plugin tried, e.g. "listing Jobs in namespace x"
+	StatusCode int    // HTTP status of the apiserver's answer; 0 when none arrived
+	Err        error  // the client-go error
+}
+
+func (e *UpstreamError) Error() string { return fmt.Sprintf("%s: %s: %v", ErrUpstream, e.Op, e.Err) }
+
+func (e *UpstreamError) Is(target error) bool { return target == ErrUpstream }
+
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// upstreamError wraps a failed API request of operation op.
+func upstreamError(op string, err error) *UpstreamError {
+	up := &UpstreamError{Op: op, Err: err}
+	var st apierrors.APIStatus
+	if errors.As(err, &st) {
+		up.StatusCode = int(st.Status().Code)
+	}
+	return up
+}
+
 // serviceAccountRE reads the service account out of an apiserver Forbidden message.
 var serviceAccountRE = regexp.MustCompile(`"system:serviceaccount:([a-z0-9.-]+):([a-z0-9.-]+)"`)
 
@@ -89,5 +114,5 @@ func (m *Manager) apiError(op string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return fmt.Errorf("%w: %s: %v", ErrUpstream, op, err)
+	return upstreamError(op, err)
 }

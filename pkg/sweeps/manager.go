@@ -289,7 +289,7 @@ func (m *Manager) Get(ctx context.Context, name string) (Sweep, error) {
 	}
 	tail, err := m.followTail(ctx, pod)
 	if err != nil {
-		return Sweep{}, fmt.Errorf("%w: reading the log of pod %s: %v", ErrUpstream, pod.Name, err)
+		return Sweep{}, upstreamError("reading the log of pod "+pod.Name, err)
 	}
 	if len(tail) > 0 {
 		s.LogTail = tail

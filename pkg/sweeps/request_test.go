@@ -4,10 +4,14 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
@@ -145,6 +149,29 @@ func TestStatusCode(t *testing.T) {
 	} {
 		require.Equal(t, want, StatusCode(err), "%v", err)
 	}
+}
+
+// A failing apiserver becomes an *UpstreamError that keeps the apiserver's status (0 when it did
+// not answer) and maps to 502; the other kinds keep theirs.
+func TestAPIErrorKeepsTheUpstreamStatus(t *testing.T) {
+	m := &Manager{}
+	err := m.apiError("listing Jobs in namespace bench", apierrors.NewInternalError(errors.New("etcdserver: request timed out")))
+	var up *UpstreamError
+	require.ErrorAs(t, err, &up)
+	require.Equal(t, http.StatusInternalServerError, up.StatusCode)
+	require.ErrorIs(t, err, ErrUpstream)
+	require.Equal(t, http.StatusBadGateway, StatusCode(err))
+	require.ErrorContains(t, err, "kubernetes API request failed: listing Jobs in namespace bench: ")
+
+	refused := &url.Error{Op: "Get", URL: "https://127.0.0.1:1/apis/batch/v1", Err: syscall.ECONNREFUSED}
+	err = m.apiError("reading Job x", refused)
+	require.ErrorAs(t, err, &up)
+	require.Zero(t, up.StatusCode, "no answer arrived")
+	require.Equal(t, http.StatusBadGateway, StatusCode(err))
+
+	err = m.apiError("reading Job x", apierrors.NewNotFound(schema.GroupResource{Group: "batch", Resource: "jobs"}, "x"))
+	require.False(t, errors.As(err, &up), "not found is its own kind")
+	require.Equal(t, http.StatusNotFound, StatusCode(err))
 }
 
 func TestSettingsEndpoint(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/store"
 )
 
 // Load profiles a sweep may use.
@@ -223,18 +224,5 @@ func (p Plan) reportLabels() []reportLabel {
 		labels = append(labels, reportLabel{"gpus", strconv.Itoa(p.Deployment.GPUs)})
 	}
 	labels = append(labels, reportLabel{"gpuType", p.Deployment.GPUType}, reportLabel{"quantization", p.Deployment.Quantization})
-	return slices.DeleteFunc(labels, func(l reportLabel) bool { return !storableLabelValue(l.value) })
-}
-
-// storableLabelValue mirrors store.ValidateLabels' value rule: 1-256 printable ASCII characters.
-func storableLabelValue(v string) bool {
-	if v == "" || len(v) > 256 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7e {
-			return false
-		}
-	}
-	return true
+	return slices.DeleteFunc(labels, func(l reportLabel) bool { return store.ValidateLabelValue(l.name, l.value) != nil })
 }

@@ -33,17 +33,17 @@ const (
 	DefaultMetricPrefix    = "vllm:"
 )
 
-// StoreSettings locate the S3-compatible bucket that holds GuideLLM reports (jsonData.store).
+// StoreSettings locate the S3-compatible bucket that holds GuideLLM reports (parsed jsonData.store).
 type StoreSettings struct {
-	Endpoint        string `json:"endpoint"` // host[:port], no scheme
-	Bucket          string `json:"bucket"`
-	Prefix          string `json:"prefix"`
-	Region          string `json:"region"`
-	UseTLS          bool   `json:"useTLS"`
-	AccessKey       string `json:"accessKey"`
-	MaxObjectSizeMB int64  `json:"maxObjectSizeMB"` // objects larger than this are reported, not read
-	CacheSeconds    int    `json:"cacheSeconds"`    // how long one bucket listing is reused
-	SecretKey       string `json:"-"`               // secureJsonData.storeSecretKey
+	Endpoint        string // host[:port], no scheme
+	Bucket          string
+	Prefix          string
+	Region          string
+	UseTLS          bool
+	AccessKey       string
+	MaxObjectSizeMB int64  // objects larger than this are reported, not read
+	CacheSeconds    int    // how long one bucket listing is reused
+	SecretKey       string // secureJsonData.storeSecretKey
 }
 
 // Configured reports whether the user set up a results store at all.
@@ -57,51 +57,52 @@ func (s StoreSettings) MaxObjectBytes() int64 { return s.MaxObjectSizeMB << 20 }
 type PrometheusSettings struct {
 	// TenancyNamespace selects the Thanos tenancy port mode (9092): every request carries
 	// namespace=<this> and uses GET.
-	TenancyNamespace string `json:"tenancyNamespace"`
-	MetricPrefix     string `json:"metricPrefix"` // "vllm:" or "kserve_vllm:"
-	Namespace        string `json:"namespace"`    // default namespace filter
+	TenancyNamespace string
+	MetricPrefix     string // "vllm:" or "kserve_vllm:"
+	Namespace        string // default namespace filter
 	// ScrapeIntervalSeconds is the scrape interval the rate windows are derived from.
-	ScrapeIntervalSeconds int `json:"scrapeIntervalSeconds"`
+	ScrapeIntervalSeconds int
 }
 
 // KubernetesSettings configure GuideLLM sweeps (jsonData.kubernetes): the sweep settings plus how to
 // reach the API server. Without apiServer the plugin uses Grafana's pod service account (in-cluster).
 type KubernetesSettings struct {
 	sweeps.Settings
-	APIServer string `json:"apiServer,omitempty"` // https URL of the kube-apiserver when Grafana runs outside the cluster
-	CACert    string `json:"caCert,omitempty"`    // PEM CA bundle of that API server
-	Token     string `json:"-"`                   // secureJsonData.kubernetesToken
+	APIServer string // https URL of the kube-apiserver when Grafana runs outside the cluster
+	CACert    string // PEM CA bundle of that API server
+	Token     string // secureJsonData.kubernetesToken
 	// ModelAPIKey is secureJsonData.modelApiKey: sent as a bearer token to the model endpoints.
-	ModelAPIKey string `json:"-"`
+	ModelAPIKey string
 }
 
 // SizingSettings configure how roi sizes fleets (jsonData.sizing).
 type SizingSettings struct {
 	// TargetUtilization u (0 < u ≤ 1, default 1) leaves headroom: replicas = ceil(L / (u × capacity)).
-	TargetUtilization float64 `json:"targetUtilization"`
+	TargetUtilization float64
 }
 
-// Settings is the parsed data-source configuration.
+// Settings is the parsed data-source configuration (jsonData's shape is SettingsJSON).
 type Settings struct {
-	URL         string                 `json:"-"`
-	Store       StoreSettings          `json:"store"`
-	Deployments []analysis.Deployment  `json:"deployments"`
-	GPUPrices   map[string]float64     `json:"gpuPrices"`
-	SLA         *analysis.SLA          `json:"sla"`
-	Scenarios   []analysis.ScenarioDef `json:"scenarios"`
-	Sizing      SizingSettings         `json:"sizing"`
-	Prometheus  PrometheusSettings     `json:"prometheus"`
-	Kubernetes  KubernetesSettings     `json:"kubernetes"`
+	URL         string
+	Store       StoreSettings
+	Deployments []analysis.Deployment
+	GPUPrices   map[string]float64
+	SLA         *analysis.SLA
+	Scenarios   []analysis.ScenarioDef
+	Sizing      SizingSettings
+	Prometheus  PrometheusSettings
+	Kubernetes  KubernetesSettings
 }
 
 // LoadSettings parses and validates the instance settings. Every error names the field.
 func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
-	var cfg Settings
+	var wire SettingsJSON
 	if len(s.JSONData) > 0 {
-		if err := json.Unmarshal(s.JSONData, &cfg); err != nil {
+		if err := json.Unmarshal(s.JSONData, &wire); err != nil {
 			return Settings{}, fmt.Errorf("settings: invalid jsonData: %w", err)
 		}
 	}
+	cfg := wire.Settings()
 	cfg.URL = strings.TrimSpace(s.URL)
 	cfg.Store.SecretKey = s.DecryptedSecureJSONData[SecureStoreSecretKey]
 	cfg.Kubernetes.Token = s.DecryptedSecureJSONData[SecureKubernetesTokenKey]

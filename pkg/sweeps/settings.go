@@ -60,41 +60,41 @@ const (
 // Settings configure sweeps (jsonData.kubernetes). The zero value means "not configured".
 type Settings struct {
 	// Namespace the Jobs run in (and the CronJob lives in).
-	Namespace string `json:"namespace"`
+	Namespace string
 	// ModelNamespace fills {namespace} in EndpointTemplate; empty means Namespace.
-	ModelNamespace string `json:"modelNamespace,omitempty"`
+	ModelNamespace string
 	// CronJobName, when set, makes every sweep a Job instantiated from this CronJob (its pod
 	// template: image, resources, secrets, node selection) with the sweep's arguments.
-	CronJobName string `json:"cronJobName,omitempty"`
+	CronJobName string
 	// Image is the GuideLLM container image of the built-in Job spec, pinned by tag.
-	Image string `json:"image"`
+	Image string
 	// GuideLLMVersion selects the command-line generation (e.g. "0.7.3", "v0.6.1"). Empty: taken
 	// from the image tag.
-	GuideLLMVersion string `json:"guidellmVersion,omitempty"`
+	GuideLLMVersion string
 	// EndpointTemplate is the OpenAI base URL of a model; {model} and {namespace} are replaced.
-	EndpointTemplate string `json:"endpointTemplate"`
+	EndpointTemplate string
 	// SecondsPerStage is the default duration of one stage (one rate, one stream count).
-	SecondsPerStage int `json:"secondsPerStage"`
+	SecondsPerStage int
 	// MaxStages bounds the stages of one sweep.
-	MaxStages int `json:"maxStages"`
+	MaxStages int
 	// MaxConcurrentSweeps bounds the sweeps running at once in the namespace.
-	MaxConcurrentSweeps int `json:"maxConcurrentSweeps"`
+	MaxConcurrentSweeps int
 	// TTLSecondsAfterFinished is how long finished Jobs (and the logs holding their reports) stay.
-	TTLSecondsAfterFinished int `json:"ttlSecondsAfterFinished"`
+	TTLSecondsAfterFinished int
 	// Models holds per-model overrides, keyed by the served model name.
-	Models map[string]ModelSettings `json:"models,omitempty"`
+	Models map[string]ModelSettings
 	// HFTokenSecret names a Secret in Namespace whose key HF_TOKEN is given to GuideLLM (gated
 	// tokenizers). The plugin never reads it: the pod does.
-	HFTokenSecret string `json:"hfTokenSecret,omitempty"`
+	HFTokenSecret string
 	// HFCacheClaim names a PersistentVolumeClaim in Namespace that holds a Hugging Face cache
 	// with the tokenizers filled in beforehand (`huggingface-cli download` with HF_HOME on the
 	// volume). It is mounted read-only at HFHome with HF_HUB_OFFLINE=1: clusters without
 	// internet size prompts with tokenizers from it.
-	HFCacheClaim string `json:"hfCacheClaim,omitempty"`
+	HFCacheClaim string
 	// HFHome is where HFCacheClaim is mounted and what HF_HOME points to.
-	HFHome string `json:"hfHome,omitempty"`
+	HFHome string
 	// Resources of the GuideLLM container.
-	Resources Resources `json:"resources"`
+	Resources Resources
 }
 
 // DefaultHFHome is where the Hugging Face cache volume is mounted unless kubernetes.hfHome says.
@@ -103,18 +103,18 @@ const DefaultHFHome = "/hf-cache"
 // ModelSettings override how one model is reached and tokenized.
 type ModelSettings struct {
 	// Endpoint is the model's OpenAI base URL; empty means EndpointTemplate.
-	Endpoint string `json:"endpoint,omitempty"`
+	Endpoint string
 	// Processor is the tokenizer GuideLLM loads to size synthetic prompts (a Hugging Face id such
 	// as "meta-llama/Llama-3.1-8B-Instruct", or a path in the image); empty means the model name.
-	Processor string `json:"processor,omitempty"`
+	Processor string
 }
 
 // Resources are the GuideLLM container's requests and limits (Kubernetes quantities).
 type Resources struct {
-	CPURequest    string `json:"cpuRequest"`
-	MemoryRequest string `json:"memoryRequest"`
-	CPULimit      string `json:"cpuLimit"`
-	MemoryLimit   string `json:"memoryLimit"`
+	CPURequest    string
+	MemoryRequest string
+	CPULimit      string
+	MemoryLimit   string
 }
 
 // Configured reports whether sweeps are set up at all.

@@ -483,7 +483,7 @@ func demoAnalysisConfig(t *testing.T) analysis.Config {
 	require.NoError(t, err)
 	var prov struct {
 		Datasources []struct {
-			UID      string `json:"uid"`
+			UID      string              `json:"uid"`
 			JSONData models.SettingsJSON `json:"jsonData"`
 		} `json:"datasources"`
 	}

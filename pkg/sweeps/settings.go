@@ -40,19 +40,25 @@ const (
 	DefaultMemoryLimit             = "4Gi"
 )
 
-// Bounds of the settings and of a request.
+// Bounds of the settings and of a request. The settings' bounds reach the frontend through
+// pkg/models' schema (src/settings.schema.json).
 const (
-	minSecondsPerStage = 10
-	maxSecondsPerStage = 3600
-	maxMaxStages       = 50
-	maxMaxConcurrent   = 20
-	minTTL             = 600
-	maxTTL             = 30 * 24 * 3600
+	MinSecondsPerStage         = 10
+	MaxSecondsPerStage         = 3600
+	MaxMaxStages               = 50
+	MaxMaxConcurrentSweeps     = 20
+	MinTTLSecondsAfterFinished = 600
+	MaxTTLSecondsAfterFinished = 30 * 24 * 3600
 	// MaxRate bounds a constant/poisson rate in req/s: one GuideLLM client tops out around
 	// 1000 req/s (GuideLLM issue #136), so higher targets measure the client, not the server.
 	MaxRate = 1000
 	// MaxStreams bounds a concurrent stream count (GuideLLM ≤0.6 caps concurrency at 512).
 	MaxStreams = 512
+	// MaxCronJobNameLength: the CronJob controller appends 11 characters to name its Jobs.
+	MaxCronJobNameLength = 52
+	// MaxProcessorLength bounds kubernetes.models[].processor and MaxHFHomeLength kubernetes.hfHome.
+	MaxProcessorLength = 256
+	MaxHFHomeLength    = 256
 	// maxSweepSeconds bounds the measured time of one sweep (stages × seconds per stage).
 	maxSweepSeconds = 24 * 3600
 )
@@ -176,9 +182,8 @@ func (s Settings) Validate() error {
 		}
 	}
 	if s.CronJobName != "" {
-		// 52: the CronJob controller appends 11 characters to name its Jobs.
-		if errs := validation.IsDNS1123Subdomain(s.CronJobName); len(errs) > 0 || len(s.CronJobName) > 52 {
-			return fmt.Errorf("kubernetes.cronJobName %q is not a CronJob name (lowercase DNS name of at most 52 characters)", s.CronJobName)
+		if errs := validation.IsDNS1123Subdomain(s.CronJobName); len(errs) > 0 || len(s.CronJobName) > MaxCronJobNameLength {
+			return fmt.Errorf("kubernetes.cronJobName %q is not a CronJob name (lowercase DNS name of at most %d characters)", s.CronJobName, MaxCronJobNameLength)
 		}
 	}
 	if s.Image == "" || strings.ContainsFunc(s.Image, isSpaceOrControl) {
@@ -190,18 +195,18 @@ func (s Settings) Validate() error {
 	if err := checkEndpointTemplate(s.EndpointTemplate); err != nil {
 		return err
 	}
-	if s.SecondsPerStage < minSecondsPerStage || s.SecondsPerStage > maxSecondsPerStage {
-		return fmt.Errorf("kubernetes.secondsPerStage %d is out of range %d..%d", s.SecondsPerStage, minSecondsPerStage, maxSecondsPerStage)
+	if s.SecondsPerStage < MinSecondsPerStage || s.SecondsPerStage > MaxSecondsPerStage {
+		return fmt.Errorf("kubernetes.secondsPerStage %d is out of range %d..%d", s.SecondsPerStage, MinSecondsPerStage, MaxSecondsPerStage)
 	}
-	if s.MaxStages < 1 || s.MaxStages > maxMaxStages {
-		return fmt.Errorf("kubernetes.maxStages %d is out of range 1..%d", s.MaxStages, maxMaxStages)
+	if s.MaxStages < 1 || s.MaxStages > MaxMaxStages {
+		return fmt.Errorf("kubernetes.maxStages %d is out of range 1..%d", s.MaxStages, MaxMaxStages)
 	}
-	if s.MaxConcurrentSweeps < 1 || s.MaxConcurrentSweeps > maxMaxConcurrent {
-		return fmt.Errorf("kubernetes.maxConcurrentSweeps %d is out of range 1..%d", s.MaxConcurrentSweeps, maxMaxConcurrent)
+	if s.MaxConcurrentSweeps < 1 || s.MaxConcurrentSweeps > MaxMaxConcurrentSweeps {
+		return fmt.Errorf("kubernetes.maxConcurrentSweeps %d is out of range 1..%d", s.MaxConcurrentSweeps, MaxMaxConcurrentSweeps)
 	}
-	if s.TTLSecondsAfterFinished < minTTL || s.TTLSecondsAfterFinished > maxTTL {
+	if s.TTLSecondsAfterFinished < MinTTLSecondsAfterFinished || s.TTLSecondsAfterFinished > MaxTTLSecondsAfterFinished {
 		return fmt.Errorf("kubernetes.ttlSecondsAfterFinished %d is out of range %d..%d (the reports live in the pod logs until ingested)",
-			s.TTLSecondsAfterFinished, minTTL, maxTTL)
+			s.TTLSecondsAfterFinished, MinTTLSecondsAfterFinished, MaxTTLSecondsAfterFinished)
 	}
 	for model, ms := range s.Models {
 		if err := CheckModelName(model); err != nil {
@@ -212,8 +217,8 @@ func (s Settings) Validate() error {
 				return fmt.Errorf("kubernetes.models[%q].endpoint: %w", model, err)
 			}
 		}
-		if p := ms.Processor; p != "" && (len(p) > 256 || strings.ContainsFunc(p, isSpaceOrControl)) {
-			return fmt.Errorf("kubernetes.models[%q].processor %q must be a tokenizer id or path without spaces, at most 256 characters", model, p)
+		if p := ms.Processor; p != "" && (len(p) > MaxProcessorLength || strings.ContainsFunc(p, isSpaceOrControl)) {
+			return fmt.Errorf("kubernetes.models[%q].processor %q must be a tokenizer id or path without spaces, at most %d characters", model, p, MaxProcessorLength)
 		}
 	}
 	if s.HFTokenSecret != "" {
@@ -226,7 +231,7 @@ func (s Settings) Validate() error {
 			return fmt.Errorf("kubernetes.hfCacheClaim %q is not a PersistentVolumeClaim name: %s", s.HFCacheClaim, errs[0])
 		}
 	}
-	if h := s.HFHome; !strings.HasPrefix(h, "/") || len(h) > 256 || strings.ContainsFunc(h, isSpaceOrControl) || path.Clean(h) != h ||
+	if h := s.HFHome; !strings.HasPrefix(h, "/") || len(h) > MaxHFHomeLength || strings.ContainsFunc(h, isSpaceOrControl) || path.Clean(h) != h ||
 		h == "/" || h == "/tmp" || h == "/results" || strings.HasPrefix(h, "/tmp/") || strings.HasPrefix(h, "/results/") {
 		return fmt.Errorf("kubernetes.hfHome %q must be an absolute, clean path without spaces, outside /tmp and /results (e.g. %s)", h, DefaultHFHome)
 	}

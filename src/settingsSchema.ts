@@ -84,7 +84,12 @@ export function boundsOf(path: string): Bounds {
   if (min === undefined) {
     throw new Error(`settings.schema.json: ${path} has no minimum`);
   }
-  return { min, minExclusive, max: s.maximum ?? Number.MAX_SAFE_INTEGER, zeroMeansDefault: Boolean(s['x-zeroMeansDefault']) };
+  return {
+    min,
+    minExclusive,
+    max: s.maximum ?? Number.MAX_SAFE_INTEGER,
+    zeroMeansDefault: Boolean(s['x-zeroMeansDefault']),
+  };
 }
 
 /** The default of a setting of type string. */

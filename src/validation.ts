@@ -1,5 +1,12 @@
 import { boundsOf, matchesSetting, maxLengthOf, patternOf, setting } from './settingsSchema';
-import { KUBERNETES_DEFAULTS, KubernetesResources, KubernetesSettings, RoiDataSourceOptions, RoiSecureJsonData, SlaSettings } from './types';
+import {
+  KUBERNETES_DEFAULTS,
+  KubernetesResources,
+  KubernetesSettings,
+  RoiDataSourceOptions,
+  RoiSecureJsonData,
+  SlaSettings,
+} from './types';
 
 /**
  * Field path → message. Paths: `store.endpoint`, `deployments.0.gpus`, `sla.ttftExcellentMs`,

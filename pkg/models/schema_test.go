@@ -300,3 +300,71 @@ func checkDefault(t *testing.T, base map[string]any, l leaf, def any) {
 	a.SLA, p.SLA = nil, nil
 	assert.Equal(t, a, p, "%s: default %v is what the backend applies", l, def)
 }
+
+// The README's settings tables show the defaults of the schema: documentation, checked, not a
+// second definition. Rows list keys and defaults in the same order ("a, b | 1, 2"); keys
+// without a schema default (—, "in-cluster", …) are not compared.
+func TestREADMEShowsTheSchemaDefaults(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	prefix, inTable := "", false
+	compared := 0
+	for line := range strings.Lines(string(raw)) {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "| key (`jsonData.kubernetes.…`) | default |"):
+			prefix, inTable = "kubernetes.", true
+			continue
+		case strings.HasPrefix(line, "| key | default |"):
+			prefix, inTable = "", true
+			continue
+		case !strings.HasPrefix(line, "|"):
+			inTable = false
+		}
+		cells := strings.Split(strings.Trim(line, "|"), " | ")
+		if !inTable || len(cells) < 3 || strings.HasPrefix(cells[0], " ---") {
+			continue
+		}
+		keys, defaults := splitCell(cells[0]), splitCell(cells[1])
+		for i, key := range keys {
+			path := prefix + strings.TrimPrefix(key, "jsonData.")
+			node := schemaAt(t, path)
+			if node == nil || node.Default == nil {
+				continue
+			}
+			require.Len(t, defaults, len(keys), "README row %q: one default per key", line)
+			want, err := json.Marshal(node.Default)
+			require.NoError(t, err)
+			assert.Equal(t, strings.Trim(string(want), `"`), defaults[i], "README's default of %s", path)
+			compared++
+		}
+	}
+	assert.GreaterOrEqual(t, compared, 14, "the README's settings tables were not found")
+}
+
+func splitCell(cell string) []string {
+	var out []string
+	for _, part := range regexp.MustCompile(`, | / `).Split(strings.TrimSpace(cell), -1) {
+		out = append(out, strings.Trim(part, "`"))
+	}
+	return out
+}
+
+// schemaAt is the rule-applied schema node of a dotted settings path, nil when there is none.
+func schemaAt(t *testing.T, path string) *schemaNode {
+	node, err := schemaOf(reflect.TypeFor[SettingsJSON](), "", settingsRules(), map[string]bool{})
+	require.NoError(t, err)
+	for _, name := range strings.Split(path, ".") {
+		var next *schemaNode
+		for _, p := range node.Properties {
+			if p.name == name {
+				next = p.node
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		node = next
+	}
+	return node
+}

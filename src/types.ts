@@ -1,6 +1,8 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
+import { boundsOf, numberDefault, setting, stringDefault } from './settingsSchema';
+
 /**
  * Query types. The names are an API shared with the backend (pkg/models/query.go): dashboards and
  * alert rules depend on them.
@@ -21,7 +23,10 @@ export type QueryType =
 export type TrendMetric =
   'breaking_point' | 'capacity_output_tps' | 'output_tps_per_gpu' | 'cost_per_mtok_usd' | 'change_pct';
 
-/** Live metric names of the `metrics` query type (a fixed API, see pkg/models/query.go). */
+/**
+ * Live metric names of the `metrics` query type (a fixed API: $defs.liveMetric of
+ * settings.schema.json, from pkg/live; a jest test holds this union to it).
+ */
 export type MetricName =
   | 'ttft_p50'
   | 'ttft_p95'
@@ -194,7 +199,8 @@ export interface KubernetesSettings {
 }
 
 /**
- * The data source's jsonData, exactly as pkg/models/settings.go parses it. Fields stay optional
+ * The data source's jsonData, exactly as pkg/models/settings_json.go (SettingsJSON) defines it; a
+ * jest test holds these interfaces to settings.schema.json. Fields stay optional
  * because a new data source starts empty; the backend applies the defaults below.
  */
 export interface RoiDataSourceOptions extends DataSourceJsonData {
@@ -225,38 +231,38 @@ export interface RoiSecureJsonData {
   modelApiKey?: string;
 }
 
-/** Backend defaults (pkg/models/settings.go, pkg/analysis/config.go). */
+/** Backend defaults, from settings.schema.json. */
 export const DEFAULTS = {
-  region: 'us-east-1',
-  maxObjectSizeMB: 64,
-  cacheSeconds: 30,
-  metricPrefix: 'vllm:' as MetricPrefix,
-  scrapeIntervalSeconds: 30,
+  region: stringDefault('store.region'),
+  maxObjectSizeMB: numberDefault('store.maxObjectSizeMB'),
+  cacheSeconds: numberDefault('store.cacheSeconds'),
+  metricPrefix: stringDefault('prometheus.metricPrefix') as MetricPrefix,
+  scrapeIntervalSeconds: numberDefault('prometheus.scrapeIntervalSeconds'),
+  targetUtilization: numberDefault('sizing.targetUtilization'),
 } as const;
 
-/** Defaults of the kubernetes settings (pkg/sweeps/settings.go), shown as placeholders. */
+/** Defaults of the kubernetes settings, from settings.schema.json; shown as placeholders. */
 export const KUBERNETES_DEFAULTS = {
-  image: 'ghcr.io/vllm-project/guidellm:v0.7.3',
-  endpointTemplate: 'http://{model}-predictor.{namespace}.svc.cluster.local:8080/v1',
-  secondsPerStage: 60,
-  maxStages: 10,
-  maxConcurrentSweeps: 2,
-  ttlSecondsAfterFinished: 2 * 24 * 3600,
-  cpuRequest: '1',
-  memoryRequest: '2Gi',
-  cpuLimit: '4',
-  memoryLimit: '4Gi',
-  hfHome: '/hf-cache',
+  image: stringDefault('kubernetes.image'),
+  endpointTemplate: stringDefault('kubernetes.endpointTemplate'),
+  secondsPerStage: numberDefault('kubernetes.secondsPerStage'),
+  maxStages: numberDefault('kubernetes.maxStages'),
+  maxConcurrentSweeps: numberDefault('kubernetes.maxConcurrentSweeps'),
+  ttlSecondsAfterFinished: numberDefault('kubernetes.ttlSecondsAfterFinished'),
+  cpuRequest: stringDefault('kubernetes.resources.cpuRequest'),
+  memoryRequest: stringDefault('kubernetes.resources.memoryRequest'),
+  cpuLimit: stringDefault('kubernetes.resources.cpuLimit'),
+  memoryLimit: stringDefault('kubernetes.resources.memoryLimit'),
+  hfHome: stringDefault('kubernetes.hfHome'),
 } as const;
 
-/** Bounds of the kubernetes settings and of a sweep request (pkg/sweeps/settings.go). */
+/**
+ * Bounds of a sweep request (pkg/sweeps/settings.go). The seconds per stage are those of the
+ * kubernetes.secondsPerStage setting (settings.schema.json); the others bound only requests.
+ */
 export const SWEEP_LIMITS = {
-  minSecondsPerStage: 10,
-  maxSecondsPerStage: 3600,
-  maxMaxStages: 50,
-  maxMaxConcurrent: 20,
-  minTTL: 600,
-  maxTTL: 30 * 24 * 3600,
+  minSecondsPerStage: boundsOf('kubernetes.secondsPerStage').min,
+  maxSecondsPerStage: boundsOf('kubernetes.secondsPerStage').max,
   maxRate: 1000,
   maxStreams: 512,
   maxSweepSeconds: 24 * 3600,
@@ -269,23 +275,13 @@ export const PROBE_LIMITS = {
   defaultMaxTokens: 256,
 } as const;
 
-export const DEFAULT_SLA: SlaSettings = {
-  ttftExcellentMs: 500,
-  ttftAcceptableMs: 1000,
-  ttftBreakingMs: 2000,
-  itlExcellentMs: 20,
-  itlAcceptableMs: 50,
-  itlBreakingMs: 100,
-  maxErrorRate: 0.01,
-};
+/** The SLA that applies while jsonData.sla is absent (settings.schema.json). */
+export const DEFAULT_SLA = Object.fromEntries(
+  Object.entries(setting('sla').properties ?? {}).map(([key, node]) => [key, node.default])
+) as unknown as SlaSettings;
 
 /** The built-in workload shapes; a jsonData.scenarios row with the same name replaces one. */
-export const BUILTIN_SCENARIOS: ScenarioDef[] = [
-  { name: 'chat', promptTokens: 64, outputTokens: 64 },
-  { name: 'summarization', promptTokens: 512, outputTokens: 128 },
-  { name: 'code-gen', promptTokens: 128, outputTokens: 256 },
-  { name: 'stress', promptTokens: 256, outputTokens: 256 },
-];
+export const BUILTIN_SCENARIOS = setting('scenarios')['x-builtin'] as ScenarioDef[];
 
 /** GET /models and GET /scenarios answers (pkg/plugin/resources.go). */
 export interface ModelsResponse {

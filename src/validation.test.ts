@@ -458,12 +458,8 @@ describe('names and numbers shared with the backend', () => {
       hfHome: go.DefaultHFHome,
     });
     expect(SWEEP_LIMITS).toEqual({
-      minSecondsPerStage: go.minSecondsPerStage,
-      maxSecondsPerStage: go.maxSecondsPerStage,
-      maxMaxStages: go.maxMaxStages,
-      maxMaxConcurrent: go.maxMaxConcurrent,
-      minTTL: go.minTTL,
-      maxTTL: go.maxTTL,
+      minSecondsPerStage: go.MinSecondsPerStage,
+      maxSecondsPerStage: go.MaxSecondsPerStage,
       maxRate: go.MaxRate,
       maxStreams: go.MaxStreams,
       maxSweepSeconds: go.maxSweepSeconds,

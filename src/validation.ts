@@ -1,3 +1,4 @@
+import { boundsOf, matchesSetting, maxLengthOf, patternOf, setting } from './settingsSchema';
 import {
   KUBERNETES_DEFAULTS,
   KubernetesResources,
@@ -5,7 +6,6 @@ import {
   RoiDataSourceOptions,
   RoiSecureJsonData,
   SlaSettings,
-  SWEEP_LIMITS,
 } from './types';
 
 /**
@@ -35,14 +35,15 @@ export function validateSettings(jsonData: RoiDataSourceOptions, secrets: Secret
   };
 }
 
-/** sizing.targetUtilization: absent means 1 (no headroom); otherwise 0 < u ≤ 1. */
+/** sizing.targetUtilization: absent means the default (no headroom); otherwise min < u ≤ max. */
 function validateSizing(jsonData: RoiDataSourceOptions): SettingsErrors {
   const u = jsonData.sizing?.targetUtilization;
-  if (u === undefined || (u > 0 && u <= 1)) {
+  const { min, max } = boundsOf('sizing.targetUtilization');
+  if (u === undefined || (u > min && u <= max)) {
     return {};
   }
   return {
-    'sizing.targetUtilization': 'Must be more than 0 and at most 1 (0.8 = size fleets to run at 80 % of capacity)',
+    'sizing.targetUtilization': `Must be more than ${min} and at most ${max} (0.8 = size fleets to run at 80 % of capacity)`,
   };
 }
 
@@ -61,7 +62,7 @@ function validateStore(jsonData: RoiDataSourceOptions, secretConfigured: boolean
     } else if (/^(\[[^\]]*\]|[^:[\]]*):$/.test(endpoint)) {
       errors['store.endpoint'] = 'The port after ":" is empty';
     }
-    if (!validBucketName(bucket)) {
+    if (bucket === '' || !matchesSetting('store.bucket', bucket)) {
       errors['store.bucket'] = 'Not a valid S3 bucket name: 3-63 characters of a-z, 0-9, "." and "-"';
     }
     if ((store.accessKey ?? '') === '') {
@@ -71,8 +72,8 @@ function validateStore(jsonData: RoiDataSourceOptions, secretConfigured: boolean
       errors.storeSecretKey = 'Required when a results store is configured';
     }
   }
-  checkOptionalWholeNumber(errors, 'store.maxObjectSizeMB', store.maxObjectSizeMB, 1, 4096);
-  checkOptionalWholeNumber(errors, 'store.cacheSeconds', store.cacheSeconds, 1, 86400);
+  checkWholeNumberSetting(errors, 'store.maxObjectSizeMB', store.maxObjectSizeMB);
+  checkWholeNumberSetting(errors, 'store.cacheSeconds', store.cacheSeconds);
   return errors;
 }
 
@@ -87,19 +88,15 @@ function validateDeployments(jsonData: RoiDataSourceOptions): SettingsErrors {
       errors[`deployments.${i}.model`] = `"${model}" is listed twice`;
     }
     seen.add(model);
-    if (d.gpus === undefined) {
-      errors[`deployments.${i}.gpus`] = 'Required';
-    } else {
-      checkWholeNumber(errors, `deployments.${i}.gpus`, d.gpus, 1, 1024);
-    }
+    checkWholeNumberSetting(errors, 'deployments[].gpus', d.gpus, `deployments.${i}.gpus`);
   });
   return errors;
 }
 
-const SLA_ORDERS: Array<[keyof SlaSettings, keyof SlaSettings, keyof SlaSettings]> = [
-  ['ttftExcellentMs', 'ttftAcceptableMs', 'ttftBreakingMs'],
-  ['itlExcellentMs', 'itlAcceptableMs', 'itlBreakingMs'],
-];
+/** excellent ≤ acceptable ≤ breaking, for TTFT and ITL (x-ordered of the schema's sla). */
+const SLA_ORDERS = (setting('sla')['x-ordered'] ?? []) as Array<
+  [keyof SlaSettings, keyof SlaSettings, keyof SlaSettings]
+>;
 
 /** The backend checks 0 < excellent ≤ acceptable ≤ breaking once `sla` is present at all. */
 function validateSla(sla: Partial<SlaSettings> | undefined): SettingsErrors {
@@ -112,8 +109,8 @@ function validateSla(sla: Partial<SlaSettings> | undefined): SettingsErrors {
       const v = sla[key];
       if (v === undefined) {
         errors[`sla.${key}`] = 'Required once any threshold is set';
-      } else if (!(v > 0)) {
-        errors[`sla.${key}`] = 'Must be greater than 0 ms';
+      } else if (!(v > boundsOf(`sla.${key}`).min)) {
+        errors[`sla.${key}`] = `Must be greater than ${boundsOf(`sla.${key}`).min} ms`;
       }
     }
     const [e, a, b] = [sla[excellent], sla[acceptable], sla[breaking]];
@@ -125,10 +122,11 @@ function validateSla(sla: Partial<SlaSettings> | undefined): SettingsErrors {
     }
   }
   const rate = sla.maxErrorRate;
+  const { min, max } = boundsOf('sla.maxErrorRate');
   if (rate === undefined) {
     errors['sla.maxErrorRate'] = 'Required once any threshold is set';
-  } else if (!(rate >= 0 && rate <= 1)) {
-    errors['sla.maxErrorRate'] = 'Must be between 0 % and 100 %';
+  } else if (!(rate >= min && rate <= max)) {
+    errors['sla.maxErrorRate'] = `Must be between ${min * 100} % and ${max * 100} %`;
   }
   return errors;
 }
@@ -145,12 +143,7 @@ function validateScenarios(jsonData: RoiDataSourceOptions): SettingsErrors {
     }
     seen.add(name);
     for (const key of ['promptTokens', 'outputTokens'] as const) {
-      const v = s[key];
-      if (v === undefined) {
-        errors[`scenarios.${i}.${key}`] = 'Required';
-      } else {
-        checkWholeNumber(errors, `scenarios.${i}.${key}`, v, 1, Number.MAX_SAFE_INTEGER);
-      }
+      checkWholeNumberSetting(errors, `scenarios[].${key}`, s[key], `scenarios.${i}.${key}`);
     }
   });
   return errors;
@@ -159,20 +152,21 @@ function validateScenarios(jsonData: RoiDataSourceOptions): SettingsErrors {
 function validatePrometheus(jsonData: RoiDataSourceOptions): SettingsErrors {
   const errors: SettingsErrors = {};
   const p = jsonData.prometheus ?? {};
-  if (p.metricPrefix !== undefined && p.metricPrefix !== 'vllm:' && p.metricPrefix !== 'kserve_vllm:') {
-    errors['prometheus.metricPrefix'] = 'Must be "vllm:" or "kserve_vllm:"';
+  const prefixes = setting('prometheus.metricPrefix').enum ?? [];
+  if (p.metricPrefix !== undefined && !prefixes.includes(p.metricPrefix)) {
+    errors['prometheus.metricPrefix'] = `Must be ${prefixes.map((v) => `"${v}"`).join(' or ')}`;
   }
-  checkOptionalWholeNumber(errors, 'prometheus.scrapeIntervalSeconds', p.scrapeIntervalSeconds, 1, 3600);
+  checkWholeNumberSetting(errors, 'prometheus.scrapeIntervalSeconds', p.scrapeIntervalSeconds);
   for (const key of ['tenancyNamespace', 'namespace'] as const) {
     const v = p[key];
-    if (v && !validDnsLabel(v)) {
+    if (v && !matchesSetting(`prometheus.${key}`, v)) {
       errors[`prometheus.${key}`] = NAMESPACE_MESSAGE;
     }
   }
   return errors;
 }
 
-const NAMESPACE_MESSAGE = 'Not a Kubernetes namespace name: at most 63 characters of a-z, 0-9 and "-"';
+const NAMESPACE_MESSAGE = `Not a Kubernetes namespace name: at most ${maxLengthOf('kubernetes.namespace')} characters of a-z, 0-9 and "-"`;
 
 /**
  * kubernetes.*: pkg/models/settings.go validateKubernetes and pkg/sweeps/settings.go Validate. The
@@ -189,16 +183,16 @@ function validateKubernetes(k: KubernetesSettings, tokenSet: boolean): SettingsE
       return errors;
     }
     errors['kubernetes.namespace'] = 'Required: the namespace the GuideLLM Jobs run in';
-  } else if (!validDnsLabel(namespace)) {
+  } else if (!matchesSetting('kubernetes.namespace', namespace)) {
     errors['kubernetes.namespace'] = NAMESPACE_MESSAGE;
   }
   const modelNamespace = (k.modelNamespace ?? '').trim();
-  if (modelNamespace !== '' && !validDnsLabel(modelNamespace)) {
+  if (modelNamespace !== '' && !matchesSetting('kubernetes.modelNamespace', modelNamespace)) {
     errors['kubernetes.modelNamespace'] = NAMESPACE_MESSAGE;
   }
-  // 52: the CronJob controller appends 11 characters to name its Jobs.
-  if (cronJobName !== '' && (!validDnsSubdomain(cronJobName) || cronJobName.length > 52)) {
-    errors['kubernetes.cronJobName'] = 'Not a CronJob name: a lowercase DNS name of at most 52 characters';
+  if (cronJobName !== '' && !matchesSetting('kubernetes.cronJobName', cronJobName)) {
+    errors['kubernetes.cronJobName'] =
+      `Not a CronJob name: a lowercase DNS name of at most ${maxLengthOf('kubernetes.cronJobName')} characters`;
   }
   const image = (k.image ?? '').trim() || KUBERNETES_DEFAULTS.image;
   if (hasSpaceOrControl(image)) {
@@ -210,25 +204,18 @@ function validateKubernetes(k: KubernetesSettings, tokenSet: boolean): SettingsE
   if (templateProblem) {
     errors['kubernetes.endpointTemplate'] = templateProblem;
   }
-  const L = SWEEP_LIMITS;
-  checkOptionalWholeNumber(
-    errors,
-    'kubernetes.secondsPerStage',
-    k.secondsPerStage,
-    L.minSecondsPerStage,
-    L.maxSecondsPerStage
-  );
-  checkOptionalWholeNumber(errors, 'kubernetes.maxStages', k.maxStages, 1, L.maxMaxStages);
-  checkOptionalWholeNumber(errors, 'kubernetes.maxConcurrentSweeps', k.maxConcurrentSweeps, 1, L.maxMaxConcurrent);
-  checkOptionalWholeNumber(errors, 'kubernetes.ttlSecondsAfterFinished', k.ttlSecondsAfterFinished, L.minTTL, L.maxTTL);
+  for (const key of ['secondsPerStage', 'maxStages', 'maxConcurrentSweeps', 'ttlSecondsAfterFinished'] as const) {
+    checkWholeNumberSetting(errors, `kubernetes.${key}`, k[key]);
+  }
   const secret = k.hfTokenSecret ?? '';
-  if (secret !== '' && !validDnsSubdomain(secret)) {
-    errors['kubernetes.hfTokenSecret'] = 'Not a Secret name: a lowercase DNS name of at most 253 characters';
+  if (secret !== '' && !matchesSetting('kubernetes.hfTokenSecret', secret)) {
+    errors['kubernetes.hfTokenSecret'] =
+      `Not a Secret name: a lowercase DNS name of at most ${maxLengthOf('kubernetes.hfTokenSecret')} characters`;
   }
   const cacheClaim = (k.hfCacheClaim ?? '').trim();
-  if (cacheClaim !== '' && !validDnsSubdomain(cacheClaim)) {
+  if (cacheClaim !== '' && !matchesSetting('kubernetes.hfCacheClaim', cacheClaim)) {
     errors['kubernetes.hfCacheClaim'] =
-      'Not a PersistentVolumeClaim name: a lowercase DNS name of at most 253 characters';
+      `Not a PersistentVolumeClaim name: a lowercase DNS name of at most ${maxLengthOf('kubernetes.hfCacheClaim')} characters`;
   }
   if (!validHfHome((k.hfHome ?? '').trim() || KUBERNETES_DEFAULTS.hfHome)) {
     errors['kubernetes.hfHome'] =
@@ -236,14 +223,14 @@ function validateKubernetes(k: KubernetesSettings, tokenSet: boolean): SettingsE
   }
   Object.assign(errors, validateResources(k.resources ?? {}));
   if (apiServer !== '') {
-    if (!/^https:\/\/[^/?#@\s]+\/?$/i.test(apiServer)) {
+    if (!matchesSetting('kubernetes.apiServer', apiServer)) {
       errors['kubernetes.apiServer'] = 'Must be an https URL such as https://api.cluster.example:6443';
     }
     if (!tokenSet) {
       errors.kubernetesToken = 'Required when an API server is set';
     }
   }
-  if ((k.caCert ?? '') !== '' && !k.caCert!.includes('-----BEGIN CERTIFICATE-----')) {
+  if (!matchesSetting('kubernetes.caCert', k.caCert ?? '')) {
     errors['kubernetes.caCert'] = 'Must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)';
   }
   return errors;
@@ -335,10 +322,10 @@ export function endpointProblem(raw: string): string | undefined {
   return undefined;
 }
 
-const RESOURCE_PAIRS: Array<[keyof KubernetesResources, keyof KubernetesResources]> = [
-  ['cpuRequest', 'cpuLimit'],
-  ['memoryRequest', 'memoryLimit'],
-];
+/** [request, limit] pairs where the request must not exceed the limit (x-notAbove of the schema). */
+const RESOURCE_PAIRS = (setting('kubernetes.resources')['x-notAbove'] ?? []) as Array<
+  [keyof KubernetesResources, keyof KubernetesResources]
+>;
 
 /** pkg/sweeps/settings.go Resources.validate: positive quantities, requests not above limits. */
 function validateResources(r: KubernetesResources): SettingsErrors {
@@ -397,8 +384,8 @@ export interface ModelOverrideRow {
   processor: string;
 }
 
-/** pkg/sweeps/request.go modelNameRE: served model names, KServe names or paths. */
-const MODEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
+/** Served model names, KServe names or paths (the keys of kubernetes.models). */
+const MODEL_NAME_RE = patternOf('kubernetes.models{key}');
 
 /** Errors of the per-model override rows, keyed `kubernetes.models.<row>.model|endpoint|processor`. */
 export function validateModelOverrideRows(rows: ModelOverrideRow[]): SettingsErrors {
@@ -418,23 +405,27 @@ export function validateModelOverrideRows(rows: ModelOverrideRow[]): SettingsErr
     if (endpoint) {
       errors[`kubernetes.models.${i}.endpoint`] = endpoint;
     }
-    if (row.processor.length > 256 || hasSpaceOrControl(row.processor)) {
-      errors[`kubernetes.models.${i}.processor`] = 'A tokenizer id or path without spaces, at most 256 characters';
+    if (!matchesSetting('kubernetes.models{}.processor', row.processor)) {
+      errors[`kubernetes.models.${i}.processor`] =
+        `A tokenizer id or path without spaces, at most ${maxLengthOf('kubernetes.models{}.processor')} characters`;
     }
   });
   return errors;
 }
 
-/** Integer settings with a default: absent or 0 means the default. */
-function checkOptionalWholeNumber(
-  errors: SettingsErrors,
-  path: string,
-  v: number | undefined,
-  min: number,
-  max: number
-) {
-  if (v !== undefined && v !== 0) {
-    checkWholeNumber(errors, path, v, min, max);
+/**
+ * An integer setting within the bounds settings.schema.json gives it. Absent is valid when the
+ * setting has a default (so is 0, which stands for it); otherwise it is required. errorPath names
+ * the row for list items (`deployments.0.gpus` for `deployments[].gpus`).
+ */
+function checkWholeNumberSetting(errors: SettingsErrors, path: string, v: number | undefined, errorPath = path) {
+  const b = boundsOf(path);
+  if (v === undefined) {
+    if (setting(path).default === undefined) {
+      errors[errorPath] = 'Required';
+    }
+  } else if (!(v === 0 && b.zeroMeansDefault)) {
+    checkWholeNumber(errors, errorPath, v, b.min, b.max);
   }
 }
 
@@ -447,17 +438,9 @@ function checkWholeNumber(errors: SettingsErrors, path: string, v: number, min: 
   }
 }
 
-export function validBucketName(b: string): boolean {
-  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b);
-}
-
+/** A Kubernetes namespace name (the pattern of the namespace settings). */
 export function validDnsLabel(s: string): boolean {
-  return s.length <= 63 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(s);
-}
-
-/** k8s.io/apimachinery IsDNS1123Subdomain: dot-separated labels, at most 253 characters. */
-export function validDnsSubdomain(s: string): boolean {
-  return s.length <= 253 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(s);
+  return s !== '' && matchesSetting('kubernetes.namespace', s);
 }
 
 /**
@@ -469,12 +452,12 @@ function validHfHome(h: string): boolean {
   const segments = h.split('/').slice(1);
   const clean = h.startsWith('/') && segments.every((seg) => seg !== '' && seg !== '.' && seg !== '..');
   const shadows = ['/tmp', '/results'].some((dir) => h === dir || h.startsWith(`${dir}/`));
-  return clean && h.length <= 256 && !hasSpaceOrControl(h) && !shadows;
+  return clean && matchesSetting('kubernetes.hfHome', h) && !shadows;
 }
 
-/** pkg/sweeps/settings.go isSpaceOrControl: anything up to the space character, and DEL. */
+/** Spaces or control characters (pkg/sweeps isSpaceOrControl): what the image pattern refuses. */
 function hasSpaceOrControl(s: string): boolean {
-  return /[\u0000-\u0020\u007f]/.test(s);
+  return !patternOf('kubernetes.image').test(s);
 }
 
 export interface GpuPriceRow {

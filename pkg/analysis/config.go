@@ -5,22 +5,22 @@ package analysis
 
 // Deployment is one entry of the user's deployments catalog (jsonData.deployments).
 type Deployment struct {
-	Model        string `json:"model"`
-	GPUs         int    `json:"gpus"`
-	GPUType      string `json:"gpuType"`
-	Quantization string `json:"quantization"`
+	Model        string
+	GPUs         int
+	GPUType      string
+	Quantization string
 }
 
 // SLA holds the latency/error thresholds (jsonData.sla). Latencies in ms; MaxErrorRate is a
 // fraction (0.01 = 1 %).
 type SLA struct {
-	TTFTExcellentMs  float64 `json:"ttftExcellentMs"`
-	TTFTAcceptableMs float64 `json:"ttftAcceptableMs"`
-	TTFTBreakingMs   float64 `json:"ttftBreakingMs"`
-	ITLExcellentMs   float64 `json:"itlExcellentMs"`
-	ITLAcceptableMs  float64 `json:"itlAcceptableMs"`
-	ITLBreakingMs    float64 `json:"itlBreakingMs"`
-	MaxErrorRate     float64 `json:"maxErrorRate"`
+	TTFTExcellentMs  float64
+	TTFTAcceptableMs float64
+	TTFTBreakingMs   float64
+	ITLExcellentMs   float64
+	ITLAcceptableMs  float64
+	ITLBreakingMs    float64
+	MaxErrorRate     float64
 }
 
 // DefaultSLA is the seed's SLA table: TTFT < 500 ms excellent, < 1 s acceptable, > 2 s breaking;
@@ -39,9 +39,9 @@ func DefaultSLA() SLA {
 
 // ScenarioDef names a prompt/output token shape (jsonData.scenarios extends the defaults).
 type ScenarioDef struct {
-	Name         string `json:"name"`
-	PromptTokens int    `json:"promptTokens"`
-	OutputTokens int    `json:"outputTokens"`
+	Name         string
+	PromptTokens int
+	OutputTokens int
 }
 
 // DefaultScenarios are the seed's workload shapes.

@@ -303,16 +303,12 @@ func TestProvisionedSweepSettingsMatchTheShippedObjects(t *testing.T) {
 	assert.Equal(t, s.Image, cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Image)
 }
 
-// sweepSettings decodes jsonData.kubernetes as pkg/sweeps does.
+// sweepSettings are jsonData.kubernetes as the plugin parses them.
 func sweepSettings(t *testing.T, settings backend.DataSourceInstanceSettings) sweeps.Settings {
 	t.Helper()
-	var jd struct {
-		Kubernetes sweeps.Settings `json:"kubernetes"`
-	}
-	dec := json.NewDecoder(strings.NewReader(string(settings.JSONData)))
-	require.NoError(t, dec.Decode(&jd))
-	jd.Kubernetes.ApplyDefaults()
-	return jd.Kubernetes
+	cfg, err := models.LoadSettings(settings)
+	require.NoError(t, err)
+	return cfg.Kubernetes.Settings
 }
 
 // The scheduled run must be the very Job the plugin launches for the same request, so its report

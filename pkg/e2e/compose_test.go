@@ -31,6 +31,7 @@ import (
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 	"github.com/inferenceroi/vllm-datasource/pkg/internal/realserver"
+	"github.com/inferenceroi/vllm-datasource/pkg/models"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
@@ -537,16 +538,14 @@ func demoAnalysisConfig(t *testing.T) analysis.Config {
 	require.NoError(t, err)
 	var prov struct {
 		Datasources []struct {
-			UID      string `json:"uid"`
-			JSONData struct {
-				Deployments []analysis.Deployment `json:"deployments"`
-			} `json:"jsonData"`
+			UID      string              `json:"uid"`
+			JSONData models.SettingsJSON `json:"jsonData"`
 		} `json:"datasources"`
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &prov))
 	for _, ds := range prov.Datasources {
 		if ds.UID == provisionedUID {
-			return analysis.Config{Deployments: ds.JSONData.Deployments, Scenarios: analysis.DefaultScenarios()}
+			return analysis.Config{Deployments: ds.JSONData.Settings().Deployments, Scenarios: analysis.DefaultScenarios()}
 		}
 	}
 	t.Fatalf("no data source %q", provisionedUID)

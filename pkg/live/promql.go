@@ -182,6 +182,7 @@ var (
 type metricDef struct {
 	title string // display name stem
 	unit  string // Grafana unit id
+	about string // what it measures, shown by the query editor (src/settings.schema.json)
 	expr  func(scope) string
 }
 
@@ -193,38 +194,56 @@ var metricNames = []string{
 	"gpu_utilization", "gpu_power_watts", "gpu_memory_used_bytes", "gpu_energy_joules", "gpus",
 }
 
+// MetricInfo describes one metric of the `metrics` query type for the query editor.
+type MetricInfo struct {
+	Name  string // the query's "metric" value
+	Title string // display name stem of its series
+	Unit  string // Grafana unit id
+	About string // what it measures
+}
+
+// Metrics lists the metrics of the `metrics` query type in documentation order.
+func Metrics() []MetricInfo {
+	out := make([]MetricInfo, len(metricNames))
+	for i, name := range metricNames {
+		d := metricDefs[name]
+		out[i] = MetricInfo{Name: name, Title: d.title, Unit: d.unit, About: d.about}
+	}
+	return out
+}
+
 func quantileOf(q float64, family []string) func(scope) string {
 	return func(s scope) string { return s.quantile(q, family) }
 }
 
 var metricDefs = map[string]metricDef{
-	"ttft_p50":         {"TTFT p50", "s", quantileOf(0.5, ttftFamily)},
-	"ttft_p95":         {"TTFT p95", "s", quantileOf(0.95, ttftFamily)},
-	"ttft_p99":         {"TTFT p99", "s", quantileOf(0.99, ttftFamily)},
-	"itl_p95":          {"ITL p95", "s", quantileOf(0.95, itlFamily)},
-	"e2e_p95":          {"E2E latency p95", "s", quantileOf(0.95, e2eFamily)},
-	"queue_time_p95":   {"Queue time p95", "s", quantileOf(0.95, queueFamily)},
-	"requests_running": {"Requests running", "short", func(s scope) string { return s.gauge("sum", runningFamily) }},
-	"requests_waiting": {"Requests waiting", "short", func(s scope) string { return s.gauge("sum", waitingFamily) }},
+	"ttft_p50":         {"TTFT p50", "s", "Time to first token, median (seconds)", quantileOf(0.5, ttftFamily)},
+	"ttft_p95":         {"TTFT p95", "s", "Time to first token, 95th percentile (seconds)", quantileOf(0.95, ttftFamily)},
+	"ttft_p99":         {"TTFT p99", "s", "Time to first token, 99th percentile (seconds)", quantileOf(0.99, ttftFamily)},
+	"itl_p95":          {"ITL p95", "s", "Inter-token latency, 95th percentile (seconds)", quantileOf(0.95, itlFamily)},
+	"e2e_p95":          {"E2E latency p95", "s", "Whole request, 95th percentile (seconds)", quantileOf(0.95, e2eFamily)},
+	"queue_time_p95":   {"Queue time p95", "s", "Waiting before scheduling, 95th percentile (seconds)", quantileOf(0.95, queueFamily)},
+	"requests_running": {"Requests running", "short", "Requests being processed (count)", func(s scope) string { return s.gauge("sum", runningFamily) }},
+	"requests_waiting": {"Requests waiting", "short", "Queued requests (count)", func(s scope) string { return s.gauge("sum", waitingFamily) }},
 	// KV usage is a per-replica fraction: average it, a sum would exceed 100 %.
-	"kv_cache_usage":  {"KV cache usage", "percentunit", func(s scope) string { return s.gauge("avg", kvCacheFamily) }},
-	"generation_tps":  {"Output tokens/s", "tok/s", func(s scope) string { return s.counterRate("generation_tokens_total") }},
-	"prompt_tps":      {"Prompt tokens/s", "tok/s", func(s scope) string { return s.counterRate("prompt_tokens_total") }},
-	"request_rate":    {"Finished requests/s", "reqps", func(s scope) string { return s.counterRate("request_success_total") }},
-	"preemption_rate": {"Preemptions/s", "/s", func(s scope) string { return s.counterRate("num_preemptions_total") }},
+	"kv_cache_usage":  {"KV cache usage", "percentunit", "Average share of the KV cache in use (0-1, percent unit)", func(s scope) string { return s.gauge("avg", kvCacheFamily) }},
+	"generation_tps":  {"Output tokens/s", "tok/s", "Generated tokens per second (tok/s)", func(s scope) string { return s.counterRate("generation_tokens_total") }},
+	"prompt_tps":      {"Prompt tokens/s", "tok/s", "Prompt tokens per second (tok/s)", func(s scope) string { return s.counterRate("prompt_tokens_total") }},
+	"request_rate":    {"Finished requests/s", "reqps", "Successful requests per second (req/s)", func(s scope) string { return s.counterRate("request_success_total") }},
+	"preemption_rate": {"Preemptions/s", "/s", "Preempted requests per second (1/s)", func(s scope) string { return s.counterRate("num_preemptions_total") }},
 	// DCGM reports utilisation in percent; the frame unit is a 0–1 fraction like KV usage.
-	"gpu_utilization": {"GPU utilization", "percentunit", func(s scope) string {
+	"gpu_utilization": {"GPU utilization", "percentunit", "DCGM utilization of the model's GPUs, averaged (0-1, percent unit)", func(s scope) string {
 		return s.gpuByModel("avg", dcgmGPUUtil, identity) + " / 100"
 	}},
-	"gpu_power_watts": {"GPU power", "watt", func(s scope) string { return s.gpuByModel("sum", dcgmPower, identity) }},
-	"gpu_memory_used_bytes": {"GPU memory used", "bytes", func(s scope) string {
+	"gpu_power_watts": {"GPU power", "watt", "DCGM power draw of the model's GPUs, summed (W)", func(s scope) string { return s.gpuByModel("sum", dcgmPower, identity) }},
+	"gpu_memory_used_bytes": {"GPU memory used", "bytes", "DCGM frame buffer in use, summed (bytes)", func(s scope) string {
 		return s.gpuByModel("sum", dcgmFBUsed, identity) + " * " + mebibyte
 	}},
 	// The energy counter is in mJ; each point is the energy of the rate window before it.
-	"gpu_energy_joules": {"GPU energy", "joule", func(s scope) string {
+	"gpu_energy_joules": {"GPU energy", "joule", "DCGM energy used in each rate window (J)", func(s scope) string {
 		return s.gpuByModel("sum", dcgmEnergy, func(sel string) string { return "increase(" + sel + "[" + s.window + "])" }) + " / " + millijoulePerJ
 	}},
-	"gpus": {"GPUs", "short", func(s scope) string { return s.gpuCount() }},
+	"gpus": {"GPUs", "short", "GPUs attributed to the model's pods (count)", func(s scope) string { return s.gpuCount() }},
 }
 
 // Branches of the combined efficiency/status queries.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
@@ -193,5 +194,21 @@ func TestFmtNum(t *testing.T) {
 	}
 	if !strings.HasPrefix(relation(levelAcceptable, [3]float64{20, 50, 100}, " ms"), "in (20 ms, 50 ms]") {
 		t.Error(relation(levelAcceptable, [3]float64{20, 50, 100}, " ms"))
+	}
+}
+
+// Metrics() is what the query editor offers (through src/settings.schema.json): every listed
+// metric has a definition with a title, unit and description, and every definition is listed.
+func TestMetricsListsEveryDefinition(t *testing.T) {
+	listed := map[string]bool{}
+	for _, m := range Metrics() {
+		assert.NotEmpty(t, m.Title, m.Name)
+		assert.NotEmpty(t, m.Unit, m.Name)
+		assert.NotEmpty(t, m.About, m.Name)
+		assert.False(t, listed[m.Name], "%s listed twice", m.Name)
+		listed[m.Name] = true
+	}
+	for name := range metricDefs {
+		assert.True(t, listed[name], "metric %s is defined but not listed in metricNames", name)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -25,25 +27,43 @@ const (
 	SecureModelAPIKeyKey     = "modelApiKey"     // bearer token the model endpoints want (probe, GET /v1/models)
 )
 
+// The patterns of settingsRules, compiled for the validation.
+var (
+	bucketNameRE = regexp.MustCompile(bucketNamePattern)
+	apiServerRE  = regexp.MustCompile(apiServerPattern)
+	pemRE        = regexp.MustCompile(pemPattern)
+)
+
 // Defaults that apply when a setting is absent.
 const (
 	DefaultMaxObjectSizeMB = 64
 	DefaultCacheSeconds    = 30
 	DefaultRegion          = "us-east-1"
 	DefaultMetricPrefix    = "vllm:"
+
+	DefaultScrapeIntervalSeconds = 30
+	DefaultTargetUtilization     = 1.0
 )
 
-// StoreSettings locate the S3-compatible bucket that holds GuideLLM reports (jsonData.store).
+// Bounds of the settings that pkg/models checks itself (pkg/sweeps holds the sweeps' bounds).
+const (
+	MaxObjectSizeMBLimit     = 4096
+	MaxCacheSeconds          = 86400
+	MaxDeploymentGPUs        = 1024
+	MaxScrapeIntervalSeconds = 3600
+)
+
+// StoreSettings locate the S3-compatible bucket that holds GuideLLM reports (parsed jsonData.store).
 type StoreSettings struct {
-	Endpoint        string `json:"endpoint"` // host[:port], no scheme
-	Bucket          string `json:"bucket"`
-	Prefix          string `json:"prefix"`
-	Region          string `json:"region"`
-	UseTLS          bool   `json:"useTLS"`
-	AccessKey       string `json:"accessKey"`
-	MaxObjectSizeMB int64  `json:"maxObjectSizeMB"` // objects larger than this are reported, not read
-	CacheSeconds    int    `json:"cacheSeconds"`    // how long one bucket listing is reused
-	SecretKey       string `json:"-"`               // secureJsonData.storeSecretKey
+	Endpoint        string // host[:port], no scheme
+	Bucket          string
+	Prefix          string
+	Region          string
+	UseTLS          bool
+	AccessKey       string
+	MaxObjectSizeMB int64  // objects larger than this are reported, not read
+	CacheSeconds    int    // how long one bucket listing is reused
+	SecretKey       string // secureJsonData.storeSecretKey
 }
 
 // Configured reports whether the user set up a results store at all.
@@ -57,51 +77,52 @@ func (s StoreSettings) MaxObjectBytes() int64 { return s.MaxObjectSizeMB << 20 }
 type PrometheusSettings struct {
 	// TenancyNamespace selects the Thanos tenancy port mode (9092): every request carries
 	// namespace=<this> and uses GET.
-	TenancyNamespace string `json:"tenancyNamespace"`
-	MetricPrefix     string `json:"metricPrefix"` // "vllm:" or "kserve_vllm:"
-	Namespace        string `json:"namespace"`    // default namespace filter
+	TenancyNamespace string
+	MetricPrefix     string // "vllm:" or "kserve_vllm:"
+	Namespace        string // default namespace filter
 	// ScrapeIntervalSeconds is the scrape interval the rate windows are derived from.
-	ScrapeIntervalSeconds int `json:"scrapeIntervalSeconds"`
+	ScrapeIntervalSeconds int
 }
 
 // KubernetesSettings configure GuideLLM sweeps (jsonData.kubernetes): the sweep settings plus how to
 // reach the API server. Without apiServer the plugin uses Grafana's pod service account (in-cluster).
 type KubernetesSettings struct {
 	sweeps.Settings
-	APIServer string `json:"apiServer,omitempty"` // https URL of the kube-apiserver when Grafana runs outside the cluster
-	CACert    string `json:"caCert,omitempty"`    // PEM CA bundle of that API server
-	Token     string `json:"-"`                   // secureJsonData.kubernetesToken
+	APIServer string // https URL of the kube-apiserver when Grafana runs outside the cluster
+	CACert    string // PEM CA bundle of that API server
+	Token     string // secureJsonData.kubernetesToken
 	// ModelAPIKey is secureJsonData.modelApiKey: sent as a bearer token to the model endpoints.
-	ModelAPIKey string `json:"-"`
+	ModelAPIKey string
 }
 
 // SizingSettings configure how roi sizes fleets (jsonData.sizing).
 type SizingSettings struct {
 	// TargetUtilization u (0 < u ≤ 1, default 1) leaves headroom: replicas = ceil(L / (u × capacity)).
-	TargetUtilization float64 `json:"targetUtilization"`
+	TargetUtilization float64
 }
 
-// Settings is the parsed data-source configuration.
+// Settings is the parsed data-source configuration (jsonData's shape is SettingsJSON).
 type Settings struct {
-	URL         string                 `json:"-"`
-	Store       StoreSettings          `json:"store"`
-	Deployments []analysis.Deployment  `json:"deployments"`
-	GPUPrices   map[string]float64     `json:"gpuPrices"`
-	SLA         *analysis.SLA          `json:"sla"`
-	Scenarios   []analysis.ScenarioDef `json:"scenarios"`
-	Sizing      SizingSettings         `json:"sizing"`
-	Prometheus  PrometheusSettings     `json:"prometheus"`
-	Kubernetes  KubernetesSettings     `json:"kubernetes"`
+	URL         string
+	Store       StoreSettings
+	Deployments []analysis.Deployment
+	GPUPrices   map[string]float64
+	SLA         *analysis.SLA
+	Scenarios   []analysis.ScenarioDef
+	Sizing      SizingSettings
+	Prometheus  PrometheusSettings
+	Kubernetes  KubernetesSettings
 }
 
 // LoadSettings parses and validates the instance settings. Every error names the field.
 func LoadSettings(s backend.DataSourceInstanceSettings) (Settings, error) {
-	var cfg Settings
+	var wire SettingsJSON
 	if len(s.JSONData) > 0 {
-		if err := json.Unmarshal(s.JSONData, &cfg); err != nil {
+		if err := json.Unmarshal(s.JSONData, &wire); err != nil {
 			return Settings{}, fmt.Errorf("settings: invalid jsonData: %w", err)
 		}
 	}
+	cfg := wire.Settings()
 	cfg.URL = strings.TrimSpace(s.URL)
 	cfg.Store.SecretKey = s.DecryptedSecureJSONData[SecureStoreSecretKey]
 	cfg.Kubernetes.Token = s.DecryptedSecureJSONData[SecureKubernetesTokenKey]
@@ -131,13 +152,13 @@ func (c *Settings) applyDefaults() {
 		c.Prometheus.MetricPrefix = DefaultMetricPrefix
 	}
 	if c.Prometheus.ScrapeIntervalSeconds == 0 {
-		c.Prometheus.ScrapeIntervalSeconds = 30
+		c.Prometheus.ScrapeIntervalSeconds = DefaultScrapeIntervalSeconds
 	}
 	if c.Kubernetes.Configured() {
 		c.Kubernetes.ApplyDefaults()
 	}
 	if c.Sizing.TargetUtilization == 0 {
-		c.Sizing.TargetUtilization = 1
+		c.Sizing.TargetUtilization = DefaultTargetUtilization
 	}
 }
 
@@ -156,7 +177,7 @@ func (c *Settings) validate() error {
 		if _, port, err := net.SplitHostPort(st.Endpoint); err == nil && port == "" {
 			return fmt.Errorf("store.endpoint %q has an empty port", st.Endpoint)
 		}
-		if !validBucketName(st.Bucket) {
+		if st.Bucket == "" || !bucketNameRE.MatchString(st.Bucket) {
 			return fmt.Errorf("store.bucket %q is not a valid S3 bucket name (3-63 characters: a-z, 0-9, '.', '-')", st.Bucket)
 		}
 		if st.AccessKey == "" {
@@ -166,11 +187,11 @@ func (c *Settings) validate() error {
 			return fmt.Errorf("the store secret key (secureJsonData.%s) is empty", SecureStoreSecretKey)
 		}
 	}
-	if st.MaxObjectSizeMB < 1 || st.MaxObjectSizeMB > 4096 {
-		return fmt.Errorf("store.maxObjectSizeMB %d is out of range 1..4096", st.MaxObjectSizeMB)
+	if st.MaxObjectSizeMB < 1 || st.MaxObjectSizeMB > MaxObjectSizeMBLimit {
+		return fmt.Errorf("store.maxObjectSizeMB %d is out of range 1..%d", st.MaxObjectSizeMB, MaxObjectSizeMBLimit)
 	}
-	if st.CacheSeconds < 1 || st.CacheSeconds > 86400 {
-		return fmt.Errorf("store.cacheSeconds %d is out of range 1..86400", st.CacheSeconds)
+	if st.CacheSeconds < 1 || st.CacheSeconds > MaxCacheSeconds {
+		return fmt.Errorf("store.cacheSeconds %d is out of range 1..%d", st.CacheSeconds, MaxCacheSeconds)
 	}
 	seen := map[string]bool{}
 	for i, d := range c.Deployments {
@@ -181,8 +202,8 @@ func (c *Settings) validate() error {
 			return fmt.Errorf("deployments[%d].model %q is listed twice", i, d.Model)
 		}
 		seen[d.Model] = true
-		if d.GPUs < 1 || d.GPUs > 1024 {
-			return fmt.Errorf("deployments[%d] (%s): gpus %d is out of range 1..1024", i, d.Model, d.GPUs)
+		if d.GPUs < 1 || d.GPUs > MaxDeploymentGPUs {
+			return fmt.Errorf("deployments[%d] (%s): gpus %d is out of range 1..%d", i, d.Model, d.GPUs, MaxDeploymentGPUs)
 		}
 	}
 	for gpu, price := range c.GPUPrices {
@@ -215,11 +236,11 @@ func (c *Settings) validate() error {
 		}
 	}
 	p := c.Prometheus
-	if p.MetricPrefix != "vllm:" && p.MetricPrefix != "kserve_vllm:" {
-		return fmt.Errorf("prometheus.metricPrefix %q must be \"vllm:\" or \"kserve_vllm:\"", p.MetricPrefix)
+	if !slices.Contains(MetricPrefixes, p.MetricPrefix) {
+		return fmt.Errorf("prometheus.metricPrefix %q must be one of %q", p.MetricPrefix, MetricPrefixes)
 	}
-	if p.ScrapeIntervalSeconds < 1 || p.ScrapeIntervalSeconds > 3600 {
-		return fmt.Errorf("prometheus.scrapeIntervalSeconds %d is out of range 1..3600", p.ScrapeIntervalSeconds)
+	if p.ScrapeIntervalSeconds < 1 || p.ScrapeIntervalSeconds > MaxScrapeIntervalSeconds {
+		return fmt.Errorf("prometheus.scrapeIntervalSeconds %d is out of range 1..%d", p.ScrapeIntervalSeconds, MaxScrapeIntervalSeconds)
 	}
 	for _, ns := range []struct{ key, v string }{{"prometheus.tenancyNamespace", p.TenancyNamespace}, {"prometheus.namespace", p.Namespace}} {
 		if ns.v != "" && len(validation.IsDNS1123Label(ns.v)) > 0 {
@@ -242,14 +263,14 @@ func (c *Settings) validateKubernetes() error {
 	}
 	if k.APIServer != "" {
 		u, err := url.Parse(k.APIServer)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" && u.Path != "/" {
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.Path != "" && u.Path != "/" || !apiServerRE.MatchString(k.APIServer) {
 			return fmt.Errorf("kubernetes.apiServer %q must be an https URL such as https://api.cluster.example:6443", k.APIServer)
 		}
 		if k.Token == "" {
 			return fmt.Errorf("kubernetes.apiServer is set but the token (secureJsonData.%s) is empty", SecureKubernetesTokenKey)
 		}
 	}
-	if k.CACert != "" && !strings.Contains(k.CACert, "-----BEGIN CERTIFICATE-----") {
+	if !pemRE.MatchString(k.CACert) {
 		return fmt.Errorf("kubernetes.caCert must be a PEM certificate bundle")
 	}
 	return nil
@@ -294,17 +315,4 @@ func (c Settings) AnalysisConfig() analysis.Config {
 	}
 	return analysis.Config{Deployments: c.Deployments, GPUPrices: c.GPUPrices, SLA: sla, Scenarios: scenarios,
 		TargetUtilization: c.Sizing.TargetUtilization}
-}
-
-func validBucketName(b string) bool {
-	if len(b) < 3 || len(b) > 63 {
-		return false
-	}
-	for i, r := range b {
-		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || ((r == '.' || r == '-') && i > 0 && i < len(b)-1)
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

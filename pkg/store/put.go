@@ -63,22 +63,31 @@ func ValidateLabels(labels map[string]string) error {
 			return fmt.Errorf("%w: label name %q must start with a letter and have at most 63 letters, digits, '_', '.' or '-'",
 				ErrInvalidLabels, name)
 		}
-		v := labels[name]
-		if v == "" {
-			return fmt.Errorf("%w: label %q has an empty value", ErrInvalidLabels, name)
-		}
-		if len(v) > maxLabelValueLen {
-			return fmt.Errorf("%w: label %q has a value of %d characters, at most %d are allowed", ErrInvalidLabels, name, len(v), maxLabelValueLen)
-		}
-		for i := 0; i < len(v); i++ {
-			if v[i] < 0x20 || v[i] > 0x7e {
-				return fmt.Errorf("%w: label %q has a character at position %d that is not printable ASCII", ErrInvalidLabels, name, i+1)
-			}
+		if err := ValidateLabelValue(name, labels[name]); err != nil {
+			return err
 		}
 	}
 	if enc := encodeLabels(labels); len(enc) > maxLabelsJSONBytes {
 		return fmt.Errorf("%w: the labels take %d bytes as JSON; S3 stores at most %d bytes of object metadata, shorten or drop some",
 			ErrInvalidLabels, len(enc), maxLabelsJSONBytes)
+	}
+	return nil
+}
+
+// ValidateLabelValue checks the value of label name: 1 to 256 printable ASCII characters (S3
+// metadata is ASCII). Callers that drop what the store could not keep use it too, so the rule
+// lives here once.
+func ValidateLabelValue(name, v string) error {
+	if v == "" {
+		return fmt.Errorf("%w: label %q has an empty value", ErrInvalidLabels, name)
+	}
+	if len(v) > maxLabelValueLen {
+		return fmt.Errorf("%w: label %q has a value of %d characters, at most %d are allowed", ErrInvalidLabels, name, len(v), maxLabelValueLen)
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return fmt.Errorf("%w: label %q has a character at position %d that is not printable ASCII", ErrInvalidLabels, name, i+1)
+		}
 	}
 	return nil
 }

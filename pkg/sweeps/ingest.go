@@ -235,11 +235,11 @@ func ingestLabels(job *batchv1.Job, run *guidellm.Run) map[string]string {
 		"sweep":        job.Name,
 		"cronJob":      controllingCronJob(job),
 	} {
-		if storableLabelValue(value) {
+		if store.ValidateLabelValue(name, value) == nil {
 			labels[name] = value
 		}
 	}
-	if labels["model"] == "" && storableLabelValue(run.Model) {
+	if labels["model"] == "" && store.ValidateLabelValue("model", run.Model) == nil {
 		labels["model"] = run.Model
 	}
 	return labels

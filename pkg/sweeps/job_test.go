@@ -1,10 +1,16 @@
 package sweeps
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
 )
 
 func TestJobNames(t *testing.T) {
@@ -42,4 +48,17 @@ func TestBuildJobFromCronJobNeedsTheGuideLLMContainer(t *testing.T) {
 	require.Equal(t, []string{"benchmark", "run", "--target", "http://mistral-3-int4-predictor.models.svc:8080/v1", "--profile", "sweep"},
 		cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args)
 	require.Equal(t, "true", job.Labels[LabelSweep])
+}
+
+// Labels the store would refuse (non-ASCII, longer than 256 characters) are left out of a sweep's
+// report, on launch and on ingestion alike, instead of failing it.
+func TestReportLabelsLeaveOutWhatTheStoreRefuses(t *testing.T) {
+	p := Plan{Request: Request{Model: "mistral-3-int4", Scenario: "chat", Profile: ProfileSweep},
+		Deployment: analysis.Deployment{GPUs: 1, GPUType: "L40S-é", Quantization: strings.Repeat("q", 257)}}
+	require.Equal(t, []reportLabel{{"model", "mistral-3-int4"}, {"scenario", "chat"}, {"profile", "sweep"}, {"gpus", "1"}}, p.reportLabels())
+
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "roi-x-1", Annotations: map[string]string{
+		AnnotationModel: "modèle", AnnotationScenario: "chat", AnnotationGPUType: "L40S"}}}
+	require.Equal(t, map[string]string{"model": "from-report", "scenario": "chat", "gpuType": "L40S", "sweep": "roi-x-1"},
+		ingestLabels(job, &guidellm.Run{Model: "from-report"}))
 }

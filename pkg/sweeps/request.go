@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
+	"github.com/inferenceroi/vllm-datasource/pkg/store"
 )
 
 // Load profiles a sweep may use.
@@ -56,7 +57,11 @@ type Plan struct {
 
 // modelNameRE bounds what a model name may contain: served model names are Hugging Face ids
 // ("org/name-7B"), KServe names or paths; the name becomes a report label and a GuideLLM argument.
-var modelNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`)
+var modelNameRE = regexp.MustCompile(ModelNamePattern)
+
+// ModelNamePattern is modelNameRE's expression (also the pattern of kubernetes.models' keys in
+// the settings schema).
+const ModelNamePattern = `^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`
 
 // CheckModelName applies the model-name rule of sweeps (and of the probe).
 func CheckModelName(m string) error {
@@ -106,8 +111,8 @@ func (s Settings) Plan(req Request, cfg analysis.Config) (Plan, error) {
 	if p.SecondsPerStage == 0 {
 		p.SecondsPerStage = s.SecondsPerStage
 	}
-	if p.SecondsPerStage < minSecondsPerStage || p.SecondsPerStage > maxSecondsPerStage {
-		return Plan{}, invalidf("secondsPerStage %d is out of range %d..%d", p.SecondsPerStage, minSecondsPerStage, maxSecondsPerStage)
+	if p.SecondsPerStage < MinSecondsPerStage || p.SecondsPerStage > MaxSecondsPerStage {
+		return Plan{}, invalidf("secondsPerStage %d is out of range %d..%d", p.SecondsPerStage, MinSecondsPerStage, MaxSecondsPerStage)
 	}
 	if total := p.Stages * p.SecondsPerStage; total > maxSweepSeconds {
 		return Plan{}, invalidf("%d stages × %d s = %d s is longer than %d s; use fewer stages or shorter ones", p.Stages, p.SecondsPerStage, total, maxSweepSeconds)
@@ -223,18 +228,5 @@ func (p Plan) reportLabels() []reportLabel {
 		labels = append(labels, reportLabel{"gpus", strconv.Itoa(p.Deployment.GPUs)})
 	}
 	labels = append(labels, reportLabel{"gpuType", p.Deployment.GPUType}, reportLabel{"quantization", p.Deployment.Quantization})
-	return slices.DeleteFunc(labels, func(l reportLabel) bool { return !storableLabelValue(l.value) })
-}
-
-// storableLabelValue mirrors store.ValidateLabels' value rule: 1-256 printable ASCII characters.
-func storableLabelValue(v string) bool {
-	if v == "" || len(v) > 256 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7e {
-			return false
-		}
-	}
-	return true
+	return slices.DeleteFunc(labels, func(l reportLabel) bool { return store.ValidateLabelValue(l.name, l.value) != nil })
 }

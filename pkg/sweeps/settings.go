@@ -40,19 +40,25 @@ const (
 	DefaultMemoryLimit             = "4Gi"
 )
 
-// Bounds of the settings and of a request.
+// Bounds of the settings and of a request. The settings' bounds reach the frontend through
+// pkg/models' schema (src/settings.schema.json).
 const (
-	minSecondsPerStage = 10
-	maxSecondsPerStage = 3600
-	maxMaxStages       = 50
-	maxMaxConcurrent   = 20
-	minTTL             = 600
-	maxTTL             = 30 * 24 * 3600
+	MinSecondsPerStage         = 10
+	MaxSecondsPerStage         = 3600
+	MaxMaxStages               = 50
+	MaxMaxConcurrentSweeps     = 20
+	MinTTLSecondsAfterFinished = 600
+	MaxTTLSecondsAfterFinished = 30 * 24 * 3600
 	// MaxRate bounds a constant/poisson rate in req/s: one GuideLLM client tops out around
 	// 1000 req/s (GuideLLM issue #136), so higher targets measure the client, not the server.
 	MaxRate = 1000
 	// MaxStreams bounds a concurrent stream count (GuideLLM ≤0.6 caps concurrency at 512).
 	MaxStreams = 512
+	// MaxCronJobNameLength: the CronJob controller appends 11 characters to name its Jobs.
+	MaxCronJobNameLength = 52
+	// MaxProcessorLength bounds kubernetes.models[].processor and MaxHFHomeLength kubernetes.hfHome.
+	MaxProcessorLength = 256
+	MaxHFHomeLength    = 256
 	// maxSweepSeconds bounds the measured time of one sweep (stages × seconds per stage).
 	maxSweepSeconds = 24 * 3600
 )
@@ -60,41 +66,41 @@ const (
 // Settings configure sweeps (jsonData.kubernetes). The zero value means "not configured".
 type Settings struct {
 	// Namespace the Jobs run in (and the CronJob lives in).
-	Namespace string `json:"namespace"`
+	Namespace string
 	// ModelNamespace fills {namespace} in EndpointTemplate; empty means Namespace.
-	ModelNamespace string `json:"modelNamespace,omitempty"`
+	ModelNamespace string
 	// CronJobName, when set, makes every sweep a Job instantiated from this CronJob (its pod
 	// template: image, resources, secrets, node selection) with the sweep's arguments.
-	CronJobName string `json:"cronJobName,omitempty"`
+	CronJobName string
 	// Image is the GuideLLM container image of the built-in Job spec, pinned by tag.
-	Image string `json:"image"`
+	Image string
 	// GuideLLMVersion selects the command-line generation (e.g. "0.7.3", "v0.6.1"). Empty: taken
 	// from the image tag.
-	GuideLLMVersion string `json:"guidellmVersion,omitempty"`
+	GuideLLMVersion string
 	// EndpointTemplate is the OpenAI base URL of a model; {model} and {namespace} are replaced.
-	EndpointTemplate string `json:"endpointTemplate"`
+	EndpointTemplate string
 	// SecondsPerStage is the default duration of one stage (one rate, one stream count).
-	SecondsPerStage int `json:"secondsPerStage"`
+	SecondsPerStage int
 	// MaxStages bounds the stages of one sweep.
-	MaxStages int `json:"maxStages"`
+	MaxStages int
 	// MaxConcurrentSweeps bounds the sweeps running at once in the namespace.
-	MaxConcurrentSweeps int `json:"maxConcurrentSweeps"`
+	MaxConcurrentSweeps int
 	// TTLSecondsAfterFinished is how long finished Jobs (and the logs holding their reports) stay.
-	TTLSecondsAfterFinished int `json:"ttlSecondsAfterFinished"`
+	TTLSecondsAfterFinished int
 	// Models holds per-model overrides, keyed by the served model name.
-	Models map[string]ModelSettings `json:"models,omitempty"`
+	Models map[string]ModelSettings
 	// HFTokenSecret names a Secret in Namespace whose key HF_TOKEN is given to GuideLLM (gated
 	// tokenizers). The plugin never reads it: the pod does.
-	HFTokenSecret string `json:"hfTokenSecret,omitempty"`
+	HFTokenSecret string
 	// HFCacheClaim names a PersistentVolumeClaim in Namespace that holds a Hugging Face cache
 	// with the tokenizers filled in beforehand (`huggingface-cli download` with HF_HOME on the
 	// volume). It is mounted read-only at HFHome with HF_HUB_OFFLINE=1: clusters without
 	// internet size prompts with tokenizers from it.
-	HFCacheClaim string `json:"hfCacheClaim,omitempty"`
+	HFCacheClaim string
 	// HFHome is where HFCacheClaim is mounted and what HF_HOME points to.
-	HFHome string `json:"hfHome,omitempty"`
+	HFHome string
 	// Resources of the GuideLLM container.
-	Resources Resources `json:"resources"`
+	Resources Resources
 }
 
 // DefaultHFHome is where the Hugging Face cache volume is mounted unless kubernetes.hfHome says.
@@ -103,18 +109,18 @@ const DefaultHFHome = "/hf-cache"
 // ModelSettings override how one model is reached and tokenized.
 type ModelSettings struct {
 	// Endpoint is the model's OpenAI base URL; empty means EndpointTemplate.
-	Endpoint string `json:"endpoint,omitempty"`
+	Endpoint string
 	// Processor is the tokenizer GuideLLM loads to size synthetic prompts (a Hugging Face id such
 	// as "meta-llama/Llama-3.1-8B-Instruct", or a path in the image); empty means the model name.
-	Processor string `json:"processor,omitempty"`
+	Processor string
 }
 
 // Resources are the GuideLLM container's requests and limits (Kubernetes quantities).
 type Resources struct {
-	CPURequest    string `json:"cpuRequest"`
-	MemoryRequest string `json:"memoryRequest"`
-	CPULimit      string `json:"cpuLimit"`
-	MemoryLimit   string `json:"memoryLimit"`
+	CPURequest    string
+	MemoryRequest string
+	CPULimit      string
+	MemoryLimit   string
 }
 
 // Configured reports whether sweeps are set up at all.
@@ -176,9 +182,8 @@ func (s Settings) Validate() error {
 		}
 	}
 	if s.CronJobName != "" {
-		// 52: the CronJob controller appends 11 characters to name its Jobs.
-		if errs := validation.IsDNS1123Subdomain(s.CronJobName); len(errs) > 0 || len(s.CronJobName) > 52 {
-			return fmt.Errorf("kubernetes.cronJobName %q is not a CronJob name (lowercase DNS name of at most 52 characters)", s.CronJobName)
+		if errs := validation.IsDNS1123Subdomain(s.CronJobName); len(errs) > 0 || len(s.CronJobName) > MaxCronJobNameLength {
+			return fmt.Errorf("kubernetes.cronJobName %q is not a CronJob name (lowercase DNS name of at most %d characters)", s.CronJobName, MaxCronJobNameLength)
 		}
 	}
 	if s.Image == "" || strings.ContainsFunc(s.Image, isSpaceOrControl) {
@@ -190,18 +195,18 @@ func (s Settings) Validate() error {
 	if err := checkEndpointTemplate(s.EndpointTemplate); err != nil {
 		return err
 	}
-	if s.SecondsPerStage < minSecondsPerStage || s.SecondsPerStage > maxSecondsPerStage {
-		return fmt.Errorf("kubernetes.secondsPerStage %d is out of range %d..%d", s.SecondsPerStage, minSecondsPerStage, maxSecondsPerStage)
+	if s.SecondsPerStage < MinSecondsPerStage || s.SecondsPerStage > MaxSecondsPerStage {
+		return fmt.Errorf("kubernetes.secondsPerStage %d is out of range %d..%d", s.SecondsPerStage, MinSecondsPerStage, MaxSecondsPerStage)
 	}
-	if s.MaxStages < 1 || s.MaxStages > maxMaxStages {
-		return fmt.Errorf("kubernetes.maxStages %d is out of range 1..%d", s.MaxStages, maxMaxStages)
+	if s.MaxStages < 1 || s.MaxStages > MaxMaxStages {
+		return fmt.Errorf("kubernetes.maxStages %d is out of range 1..%d", s.MaxStages, MaxMaxStages)
 	}
-	if s.MaxConcurrentSweeps < 1 || s.MaxConcurrentSweeps > maxMaxConcurrent {
-		return fmt.Errorf("kubernetes.maxConcurrentSweeps %d is out of range 1..%d", s.MaxConcurrentSweeps, maxMaxConcurrent)
+	if s.MaxConcurrentSweeps < 1 || s.MaxConcurrentSweeps > MaxMaxConcurrentSweeps {
+		return fmt.Errorf("kubernetes.maxConcurrentSweeps %d is out of range 1..%d", s.MaxConcurrentSweeps, MaxMaxConcurrentSweeps)
 	}
-	if s.TTLSecondsAfterFinished < minTTL || s.TTLSecondsAfterFinished > maxTTL {
+	if s.TTLSecondsAfterFinished < MinTTLSecondsAfterFinished || s.TTLSecondsAfterFinished > MaxTTLSecondsAfterFinished {
 		return fmt.Errorf("kubernetes.ttlSecondsAfterFinished %d is out of range %d..%d (the reports live in the pod logs until ingested)",
-			s.TTLSecondsAfterFinished, minTTL, maxTTL)
+			s.TTLSecondsAfterFinished, MinTTLSecondsAfterFinished, MaxTTLSecondsAfterFinished)
 	}
 	for model, ms := range s.Models {
 		if err := CheckModelName(model); err != nil {
@@ -212,8 +217,8 @@ func (s Settings) Validate() error {
 				return fmt.Errorf("kubernetes.models[%q].endpoint: %w", model, err)
 			}
 		}
-		if p := ms.Processor; p != "" && (len(p) > 256 || strings.ContainsFunc(p, isSpaceOrControl)) {
-			return fmt.Errorf("kubernetes.models[%q].processor %q must be a tokenizer id or path without spaces, at most 256 characters", model, p)
+		if p := ms.Processor; p != "" && (len(p) > MaxProcessorLength || strings.ContainsFunc(p, isSpaceOrControl)) {
+			return fmt.Errorf("kubernetes.models[%q].processor %q must be a tokenizer id or path without spaces, at most %d characters", model, p, MaxProcessorLength)
 		}
 	}
 	if s.HFTokenSecret != "" {
@@ -226,7 +231,7 @@ func (s Settings) Validate() error {
 			return fmt.Errorf("kubernetes.hfCacheClaim %q is not a PersistentVolumeClaim name: %s", s.HFCacheClaim, errs[0])
 		}
 	}
-	if h := s.HFHome; !strings.HasPrefix(h, "/") || len(h) > 256 || strings.ContainsFunc(h, isSpaceOrControl) || path.Clean(h) != h ||
+	if h := s.HFHome; !strings.HasPrefix(h, "/") || len(h) > MaxHFHomeLength || strings.ContainsFunc(h, isSpaceOrControl) || path.Clean(h) != h ||
 		h == "/" || h == "/tmp" || h == "/results" || strings.HasPrefix(h, "/tmp/") || strings.HasPrefix(h, "/results/") {
 		return fmt.Errorf("kubernetes.hfHome %q must be an absolute, clean path without spaces, outside /tmp and /results (e.g. %s)", h, DefaultHFHome)
 	}

@@ -2,6 +2,7 @@ import React from 'react';
 import { Field, FieldSet, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import { parseOptionalNumber } from '../../numbers';
+import { setting } from '../../settingsSchema';
 import { DEFAULTS, MetricPrefix, PrometheusSettings } from '../../types';
 import { SettingsErrors } from '../../validation';
 
@@ -11,10 +12,17 @@ interface Props {
   errors: SettingsErrors;
 }
 
-const PREFIXES: Array<{ label: string; value: MetricPrefix; description: string }> = [
-  { label: 'vllm:', value: 'vllm:', description: 'vLLM and Red Hat AI Inference Server' },
-  { label: 'kserve_vllm:', value: 'kserve_vllm:', description: 'KServe LLMInferenceService' },
-];
+const PREFIX_SERVERS: Record<MetricPrefix, string> = {
+  'vllm:': 'vLLM and Red Hat AI Inference Server',
+  'kserve_vllm:': 'KServe LLMInferenceService',
+};
+
+/** The prefixes the backend accepts (settings.schema.json), with the servers that export them. */
+const PREFIXES = (setting('prometheus.metricPrefix').enum ?? []).map((value) => ({
+  label: value,
+  value: value as MetricPrefix,
+  description: PREFIX_SERVERS[value as MetricPrefix],
+}));
 
 /** How live vLLM/DCGM metrics are read from the Thanos/Prometheus URL above (jsonData.prometheus). */
 export function PrometheusSection({ prometheus, onChange, errors }: Props) {

@@ -2,7 +2,8 @@ import React from 'react';
 import { Field, FieldSet, Input, Text } from '@grafana/ui';
 
 import { parseOptionalNumber } from '../../numbers';
-import { SizingSettings } from '../../types';
+import { boundsOf } from '../../settingsSchema';
+import { DEFAULTS, SizingSettings } from '../../types';
 import { SettingsErrors } from '../../validation';
 
 interface Props {
@@ -10,6 +11,8 @@ interface Props {
   onChange: (sizing: SizingSettings) => void;
   errors: SettingsErrors;
 }
+
+const UTILIZATION = boundsOf('sizing.targetUtilization');
 
 /** Fleet sizing (jsonData.sizing): the headroom roi leaves on every replica. */
 export function SizingSection({ sizing, onChange, errors }: Props) {
@@ -22,7 +25,7 @@ export function SizingSection({ sizing, onChange, errors }: Props) {
       </Text>
       <Field
         label="Target utilization"
-        description="More than 0, at most 1 (default 1)"
+        description={`More than ${UTILIZATION.min}, at most ${UTILIZATION.max} (default ${DEFAULTS.targetUtilization})`}
         invalid={Boolean(error)}
         error={error}
       >
@@ -30,10 +33,10 @@ export function SizingSection({ sizing, onChange, errors }: Props) {
           id="sizing-target-utilization"
           type="number"
           step="0.05"
-          min={0}
-          max={1}
+          min={UTILIZATION.min}
+          max={UTILIZATION.max}
           width={16}
-          placeholder="1"
+          placeholder={String(DEFAULTS.targetUtilization)}
           value={sizing.targetUtilization ?? ''}
           onChange={(e) => {
             const { targetUtilization: _old, ...rest } = sizing;

@@ -1,5 +1,6 @@
 import { ComboboxOption } from '@grafana/ui';
 
+import { schemaDef } from '../../settingsSchema';
 import { MetricName, QueryType, RoiQuery, TrendMetric } from '../../types';
 
 export const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = [
@@ -55,39 +56,12 @@ export const TREND_METRIC_OPTIONS: Array<ComboboxOption<TrendMetric>> = [
   },
 ];
 
-/** Labels and units as the backend names the series (pkg/live/promql.go). */
-export const METRIC_OPTIONS: Array<ComboboxOption<MetricName>> = [
-  { value: 'ttft_p50', label: 'TTFT p50', description: 'Time to first token, median (seconds)' },
-  { value: 'ttft_p95', label: 'TTFT p95', description: 'Time to first token, 95th percentile (seconds)' },
-  { value: 'ttft_p99', label: 'TTFT p99', description: 'Time to first token, 99th percentile (seconds)' },
-  { value: 'itl_p95', label: 'ITL p95', description: 'Inter-token latency, 95th percentile (seconds)' },
-  { value: 'e2e_p95', label: 'E2E latency p95', description: 'Whole request, 95th percentile (seconds)' },
-  {
-    value: 'queue_time_p95',
-    label: 'Queue time p95',
-    description: 'Waiting before scheduling, 95th percentile (seconds)',
-  },
-  { value: 'requests_running', label: 'Requests running', description: 'Requests being processed (count)' },
-  { value: 'requests_waiting', label: 'Requests waiting', description: 'Queued requests (count)' },
-  {
-    value: 'kv_cache_usage',
-    label: 'KV cache usage',
-    description: 'Average share of the KV cache in use (0-1, percent unit)',
-  },
-  { value: 'generation_tps', label: 'Output tokens/s', description: 'Generated tokens per second (tok/s)' },
-  { value: 'prompt_tps', label: 'Prompt tokens/s', description: 'Prompt tokens per second (tok/s)' },
-  { value: 'request_rate', label: 'Finished requests/s', description: 'Successful requests per second (req/s)' },
-  { value: 'preemption_rate', label: 'Preemptions/s', description: 'Preempted requests per second (1/s)' },
-  {
-    value: 'gpu_utilization',
-    label: 'GPU utilization',
-    description: 'DCGM utilization of the model’s GPUs, averaged (0-1, percent unit)',
-  },
-  { value: 'gpu_power_watts', label: 'GPU power', description: 'DCGM power draw of the model’s GPUs, summed (W)' },
-  { value: 'gpu_memory_used_bytes', label: 'GPU memory used', description: 'DCGM frame buffer in use, summed (bytes)' },
-  { value: 'gpu_energy_joules', label: 'GPU energy', description: 'DCGM energy used in each rate window (J)' },
-  { value: 'gpus', label: 'GPUs', description: 'GPUs attributed to the model’s pods (count)' },
-];
+/** The live metrics as the backend names them ($defs.liveMetric of settings.schema.json, from pkg/live). */
+export const METRIC_OPTIONS: Array<ComboboxOption<MetricName>> = (schemaDef('liveMetric').oneOf ?? []).map((m) => ({
+  value: m.const as MetricName,
+  label: m.title ?? String(m.const),
+  description: m.description,
+}));
 
 export const DEFAULT_METRIC: MetricName = 'ttft_p95';
 

@@ -24,9 +24,10 @@ build() {
   echo "building Prometheus $RELEASE (module $MODULE_VERSION) into $BIN_DIR ..." >&2
   # The module's go.mod has replace directives, so `go install pkg@version` refuses it: build it as
   # the main module from a copy of its source (the module cache is read-only).
-  local src work
+  local src
   src=$(go mod download -json "github.com/prometheus/prometheus@$MODULE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$src" ] || { echo "prometheus3.sh: go mod download gave no source directory" >&2; exit 1; }
+  # Global, not local: the EXIT trap runs after build() has returned.
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   cp -r "$src/." "$work/"

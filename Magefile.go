@@ -15,12 +15,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	// mage:import
 	build "github.com/grafana/grafana-plugin-sdk-go/build"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
+
+	"github.com/inferenceroi/vllm-datasource/pkg/pluginimage"
 )
 
 // plugin.json lives at the top level of the repository, not in src/.
@@ -54,23 +58,12 @@ func Package() error {
 	}
 	mg.Deps(build.BuildAll)
 
-	files, err := distFiles()
+	files, common, binaries, err := distFiles(executable)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll("artifacts", 0o755); err != nil {
 		return err
-	}
-	var common, binaries []string
-	for _, f := range files {
-		if strings.HasPrefix(f, executable+"_") {
-			binaries = append(binaries, f)
-		} else {
-			common = append(common, f)
-		}
-	}
-	if len(binaries) == 0 {
-		return fmt.Errorf("dist/ holds no %s_<os>_<arch> executable", executable)
 	}
 	archives := map[string][]string{fmt.Sprintf("%s-%s.zip", id, version): files}
 	for _, b := range binaries {
@@ -124,11 +117,11 @@ func distPluginJSON() (id, version, executable string, err error) {
 	return meta.ID, meta.Info.Version, meta.Executable, nil
 }
 
-// distFiles lists dist/ (relative, slash-separated). Files of the SDK's standalone debug mode
-// must never ship: Grafana would connect to a debugger instead of starting the binary.
-func distFiles() ([]string, error) {
-	var files []string
-	err := filepath.WalkDir("dist", func(path string, d os.DirEntry, err error) error {
+// distFiles lists dist/ (relative, slash-separated): all files, those every platform shares, and
+// the backend executables. Files of the SDK's standalone debug mode must never ship: Grafana
+// would connect to a debugger instead of starting the binary.
+func distFiles(executable string) (files, common, binaries []string, err error) {
+	err = filepath.WalkDir("dist", func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -142,8 +135,21 @@ func distFiles() ([]string, error) {
 		files = append(files, filepath.ToSlash(rel))
 		return nil
 	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	sort.Strings(files)
-	return files, err
+	for _, f := range files {
+		if strings.HasPrefix(f, executable+"_") {
+			binaries = append(binaries, f)
+		} else {
+			common = append(common, f)
+		}
+	}
+	if len(binaries) == 0 {
+		return nil, nil, nil, fmt.Errorf("dist/ holds no %s_<os>_<arch> executable", executable)
+	}
+	return files, common, binaries, nil
 }
 
 // writeZip writes files from dist/ under the top folder top/, keeping each file's mode (the
@@ -208,6 +214,87 @@ func writeChecksums(path string) error {
 		}
 	}
 	return nil
+}
+
+// imageLayout is where Image writes the plugin image (an OCI image layout).
+const imageLayout = "artifacts/plugin-image"
+
+// Image builds the plugin image for linux/amd64 and linux/arm64 as an OCI image layout in
+// artifacts/plugin-image, tagged with the plugin's version: the Grafana Deployment's init
+// container copies the plugin from it (deploy/README.md shows how to push it). No container
+// engine is needed. The frontend (npm run build) must be in dist/ already; SOURCE_DATE_EPOCH sets
+// the creation time (default: the last commit's), so a rebuild of a commit gives the same digests.
+func Image() error {
+	id, version, executable, err := distPluginJSON()
+	if err != nil {
+		return err
+	}
+	mg.Deps(Linux)
+	_, common, _, err := distFiles(executable)
+	if err != nil {
+		return err
+	}
+	created, err := sourceDate()
+	if err != nil {
+		return err
+	}
+	copiers, err := os.MkdirTemp("", "install-plugin")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(copiers)
+
+	opts := pluginimage.Options{Dist: "dist", Files: common, PluginID: id, Version: version, Created: created, Out: imageLayout}
+	for _, arch := range []string{"amd64", "arm64"} {
+		copier := filepath.Join(copiers, "install-plugin_"+arch)
+		env := map[string]string{"CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": arch}
+		if err := sh.RunWith(env, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", copier, "./pkg/pluginimage/cmd/install-plugin"); err != nil {
+			return err
+		}
+		opts.Platforms = append(opts.Platforms, pluginimage.Platform{
+			Arch:       arch,
+			Executable: filepath.Join("dist", fmt.Sprintf("%s_linux_%s", executable, arch)),
+			Copier:     copier,
+		})
+	}
+	if err := os.RemoveAll(imageLayout); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(imageLayout), 0o755); err != nil {
+		return err
+	}
+	res, err := pluginimage.Build(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s:%s\tindex %s\n", imageLayout, version, res.Index.Digest)
+	for _, img := range res.Images {
+		var compressed, uncompressed int64
+		for _, l := range img.Layers {
+			compressed += l.Size
+			uncompressed += l.UncompressedSize
+		}
+		fmt.Printf("linux/%s\t%s\t%.1f MB compressed, %.1f MB unpacked (plugin files layer %.1f MB)\n", img.Arch, img.Manifest.Digest,
+			float64(compressed)/1e6, float64(uncompressed)/1e6, float64(img.Layers[len(img.Layers)-1].UncompressedSize)/1e6)
+	}
+	return nil
+}
+
+// sourceDate is SOURCE_DATE_EPOCH, or the last commit's time.
+func sourceDate() (time.Time, error) {
+	epoch := os.Getenv("SOURCE_DATE_EPOCH")
+	if epoch == "" {
+		out, err := sh.Output("git", "log", "-1", "--format=%ct")
+		if err != nil {
+			return time.Time{}, fmt.Errorf("the last commit's time (set SOURCE_DATE_EPOCH outside a git checkout): %w", err)
+		}
+		epoch = out
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(epoch), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: %w", epoch, err)
+	}
+	return time.Unix(secs, 0).UTC(), nil
 }
 
 // Fuzz runs the GuideLLM decoder fuzz target for FUZZTIME (default 5m); CI only replays its corpus.

@@ -21,7 +21,8 @@ missing=()
 # gcc: go test -race needs cgo. chromium: the browser test of the built frontend (tests/browser).
 # python3, unshare: the GuideLLM conformance test (the report packer runs python3; the kit runs in a chroot).
 # busybox: the compose demo's DCGM stand-in (httpd), run natively by the compose conformance test.
-for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium python3:python3 unshare:util-linux busybox:busybox; do
+# skopeo, umoci: read and unpack the plugin image (mage image) as a registry push and a runtime would.
+for cmd_pkg in prometheus:prometheus promtool:prometheus curl:curl openssl:openssl gcc:gcc chromium:chromium python3:python3 unshare:util-linux busybox:busybox skopeo:skopeo umoci:umoci; do
   command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 || missing+=("${cmd_pkg##*:}")
 done
 [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev) # the C headers cgo (-race) compiles against
@@ -51,10 +52,12 @@ mage -v build:linux
 test -x dist/gpx_inferenceroi_linux_amd64
 export PLUGIN_BINARY="$ROOT/dist/gpx_inferenceroi_linux_amd64"
 
-step "release package: every platform, catalog zips, the plugin validator's offline rules"
+step "release package: every platform, catalog zips, the plugin validator's offline rules, the plugin image"
 node --test tests/package/
 mage -v package
 node tests/package/validate.mjs artifacts/*.zip
+mage image
+export PLUGIN_IMAGE_LAYOUT="$ROOT/artifacts/plugin-image"
 
 step "browser: the built editors in headless Chromium (screenshots in .cache/browser/screenshots)"
 npx webpack -c tests/browser/webpack.config.mjs

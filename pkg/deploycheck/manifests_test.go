@@ -1,8 +1,6 @@
 package deploycheck
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/inferenceroi/vllm-datasource/pkg/pluginimage"
 	"github.com/inferenceroi/vllm-datasource/pkg/sweeps"
 )
 
@@ -175,13 +174,8 @@ func TestGrafanaLoadsThePluginFromTheInitContainer(t *testing.T) {
 	require.Len(t, spec.InitContainers, 1)
 	pluginsDir := envValue(t, container(t, spec, "grafana"), "GF_PATHS_PLUGINS")
 
-	// The init container copies the directory the plugin image holds into Grafana's plugin path.
-	containerfile, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy/plugin-image/Containerfile"))
-	require.NoError(t, err)
-	copyTo := finalCopyRE.FindSubmatch(containerfile)
-	require.NotNil(t, copyTo, "the Containerfile's final stage copies the plugin directory somewhere")
-	assert.Equal(t, []string{"cp", "-R", string(copyTo[1]), pluginsDir + "/"}, install.Command)
-	assert.Equal(t, pluginID, filepath.Base(string(copyTo[1])), "the plugin directory is named after the plugin id")
+	// The init container runs the plugin image's copier on the directory the image holds.
+	assert.Equal(t, []string{pluginimage.CopierPath, pluginimage.PluginsDir + "/" + pluginID, pluginsDir}, install.Command)
 	assert.Empty(t, install.Args)
 
 	mountedAt := func(c corev1.Container, path string) string {

@@ -112,10 +112,12 @@ func TestConformanceRealGuideLLM(t *testing.T) {
 	st := store.New(s3, store.Config{Bucket: bucket, Prefix: "conformance", Decode: guidellm.Decode})
 	ctx := context.Background()
 
-	// Eight sequences at a time. On a loaded 2-core CI machine the simulator served ~1 req/s per
-	// two sequences (not the configured ~13): 0.5 req/s passes, 40 req/s builds a queue (TTFT p95
-	// far above 1 s) — a breaking point between.
-	slow := []string{"--time-to-first-token", "10ms", "--inter-token-latency", "2ms", "--max-num-seqs", "8", "--max-model-len", "4096"}
+	// Eight sequences of ~0.64 s each (10 ms TTFT + 63 × 10 ms ITL for the 64 output tokens):
+	// at most ~12.5 req/s however fast the machine, and less on a loaded one. 0.5 req/s passes;
+	// 40 req/s builds a queue at 27 req/s or more (TTFT p95 seconds, far above 1 s) — a
+	// breaking point between. (An ITL of 2 ms put capacity at ~58 req/s: on an idle machine
+	// 40 req/s passed and no break came out.)
+	slow := []string{"--time-to-first-token", "10ms", "--inter-token-latency", "10ms", "--max-num-seqs", "8", "--max-model-len", "4096"}
 	// Fast and wide: thousands of requests, a raw report above 10 MiB.
 	fast := []string{"--max-num-seqs", "1000", "--max-model-len", "4096"}
 	cases := []conformanceCase{

@@ -21,9 +21,9 @@ func ApplySLA(frames data.Frames, sla SLA) data.Frames {
 			var t *data.ThresholdsConfig
 			switch name := f.Name; {
 			case strings.HasPrefix(name, "ttft_") && strings.HasSuffix(name, "_ms"):
-				t = slaThresholds(sla.TTFTExcellentMs, sla.TTFTAcceptableMs, sla.TTFTBreakingMs)
+				t = GradeThresholds(sla.TTFTExcellentMs, sla.TTFTAcceptableMs, sla.TTFTBreakingMs)
 			case strings.HasPrefix(name, "itl_") && strings.HasSuffix(name, "_ms"):
-				t = slaThresholds(sla.ITLExcellentMs, sla.ITLAcceptableMs, sla.ITLBreakingMs)
+				t = GradeThresholds(sla.ITLExcellentMs, sla.ITLAcceptableMs, sla.ITLBreakingMs)
 			case name == "status" || name == "sla_status":
 				config(f).Mappings = statusMappings()
 				config(f).Custom = map[string]any{"cellOptions": colourText}
@@ -46,16 +46,18 @@ func config(f *data.Field) *data.FieldConfig {
 	return f.Config
 }
 
-// slaThresholds colours a latency by SLA class: green ≤ excellent < yellow ≤ acceptable < orange ≤
-// breaking < red.
-func slaThresholds(excellent, acceptable, breaking float64) *data.ThresholdsConfig {
+// GradeThresholds colours a value by grade: green ≤ excellent < yellow ≤ acceptable < orange ≤
+// breaking < red. Grafana colours a value by the highest step at or below it, so each step sits
+// just above its bound: a value on a bound keeps the better grade, as the grading gives it.
+func GradeThresholds(excellent, acceptable, breaking float64) *data.ThresholdsConfig {
+	above := func(bound float64) float64 { return math.Nextafter(bound, math.Inf(1)) }
 	return &data.ThresholdsConfig{
 		Mode: data.ThresholdsModeAbsolute,
 		Steps: []data.Threshold{
 			data.NewThreshold(math.Inf(-1), "green", string(StatusExcellent)),
-			data.NewThreshold(excellent, "yellow", string(StatusAcceptable)),
-			data.NewThreshold(acceptable, "orange", string(StatusDegraded)),
-			data.NewThreshold(breaking, "red", string(StatusBreaking)),
+			data.NewThreshold(above(excellent), "yellow", string(StatusAcceptable)),
+			data.NewThreshold(above(acceptable), "orange", string(StatusDegraded)),
+			data.NewThreshold(above(breaking), "red", string(StatusBreaking)),
 		},
 	}
 }

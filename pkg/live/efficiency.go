@@ -238,7 +238,7 @@ func (r efficiencyResult) Frames() data.Frames {
 		frame.Fields = append(frame.Fields, data.NewField("sla_status", nil, status), data.NewField("sla_reason", nil, reason))
 		frame.Meta = meta(data.FrameTypeNumericLong)
 		frame.Meta.ExecutedQueryString, frame.Meta.Notices = r.promql, r.notices
-		return data.Frames{frame}
+		return applyLoadGrades(data.Frames{frame})
 	}
 	var frames data.Frames
 	for c, col := range efficiencyColumns {
@@ -264,5 +264,5 @@ func (r efficiencyResult) Frames() data.Frames {
 		frames[0].Meta = meta(data.FrameTypeTimeSeriesMulti)
 	}
 	frames[0].Meta.ExecutedQueryString, frames[0].Meta.Notices = r.promql, r.notices
-	return frames
+	return applyLoadGrades(frames)
 }

@@ -84,6 +84,7 @@ func TestGoldenFrames(t *testing.T) {
 			if n := fp.count(); n != 1 {
 				t.Errorf("%d upstream requests, want 1", n)
 			}
+			checkLoadColours(t, frames)
 			experimental.CheckGoldenJSONResponse(t, "testdata/golden", name, &backend.DataResponse{Frames: frames}, *update)
 		})
 	}

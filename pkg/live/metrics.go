@@ -64,7 +64,7 @@ func (r metricResult) Frames() data.Frames {
 	}
 	// The query and the notices concern the whole response: the first frame carries them once.
 	frames[0].Meta.ExecutedQueryString, frames[0].Meta.Notices = r.promql, r.notices
-	return frames
+	return applyLoadGrades(frames)
 }
 
 func seriesLabels(k modelKey) data.Labels {

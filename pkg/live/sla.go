@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/inferenceroi/vllm-datasource/pkg/analysis"
 )
 
@@ -40,6 +42,31 @@ var (
 	// The queue is a count of requests, so its grades read as whole numbers.
 	queueRelations = [...]string{"", " (≤ 1)", " (2–5)", " (> 5)"}
 )
+
+// Cells and charts of KV-cache usage and queue depth take the colours of their grades.
+var loadThresholds = map[string]*data.ThresholdsConfig{
+	"kv_cache_usage":   analysis.GradeThresholds(kvCacheGrades[0], kvCacheGrades[1], kvCacheGrades[2]),
+	"requests_waiting": analysis.GradeThresholds(queueGrades[0], queueGrades[1], queueGrades[2]),
+}
+
+// applyLoadGrades sets those colours on every field of frames named kv_cache_usage or
+// requests_waiting; whether a chart draws them as lines or bands is the panel's choice.
+func applyLoadGrades(frames data.Frames) data.Frames {
+	for _, fr := range frames {
+		for _, f := range fr.Fields {
+			t, ok := loadThresholds[f.Name]
+			if !ok {
+				continue
+			}
+			if f.Config == nil {
+				f.Config = &data.FieldConfig{}
+			}
+			f.Config.Thresholds = t
+			f.Config.Custom = map[string]any{"cellOptions": map[string]any{"type": "color-text"}}
+		}
+	}
+	return frames
+}
 
 // slaInput is what a model's status is decided from; nil means no data. Latencies in seconds.
 type slaInput struct {

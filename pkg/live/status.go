@@ -78,5 +78,5 @@ func (r statusResult) Frames() data.Frames {
 		withUnit(data.NewField("kv_cache_usage", nil, kv), "percentunit"),
 	)
 	frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericLong, TypeVersion: frameTypeVersion, ExecutedQueryString: r.promql, Notices: r.notices}
-	return data.Frames{frame}
+	return applyLoadGrades(data.Frames{frame})
 }

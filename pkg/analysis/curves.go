@@ -12,21 +12,49 @@ type CurvePoint struct {
 	Stage *guidellm.Stage // shared with the run: read only
 }
 
-// Curve is the load curve of one (model, scenario, load axis), sorted by load.
+// Curve is the load curve of one (model, scenario, load axis) on one deployment and request
+// shape, sorted by load.
 type Curve struct {
 	Model, Scenario string
 	Axis            LoadAxis
+	Deployment      string // e.g. "1 GPU × L40S, int4"
+	Shape           string // request shape, e.g. "p64-o64"
 	Points          []CurvePoint
 }
 
-// Name is the frame name: "<model> · <scenario>", with " · concurrency" for concurrency sweeps
-// so a rate sweep and a concurrency sweep of the same model+scenario stay two distinct series.
-func (c Curve) Name() string {
+// baseName is "<model> · <scenario>", with " · concurrency" for concurrency sweeps so a rate
+// sweep and a concurrency sweep of the same model+scenario stay two distinct series.
+func (c Curve) baseName() string {
 	name := c.Model + " · " + c.Scenario
 	if c.Axis == AxisConcurrency {
 		name += " · concurrency"
 	}
 	return name
+}
+
+// curveNames are the frame names: the base name, with the deployment and then the request shape
+// added only where curves would otherwise share a name (one model measured on two deployments
+// or with two shapes): Grafana would draw such series under one legend entry.
+func curveNames(curves []Curve) []string {
+	names := make([]string, len(curves))
+	for i, c := range curves {
+		names[i] = c.baseName()
+	}
+	for _, extra := range []func(Curve) string{
+		func(c Curve) string { return c.Deployment },
+		func(c Curve) string { return c.Shape },
+	} {
+		count := map[string]int{}
+		for _, n := range names {
+			count[n]++
+		}
+		for i, c := range curves {
+			if count[names[i]] > 1 {
+				names[i] += " · " + extra(c)
+			}
+		}
+	}
+	return names
 }
 
 // CurvesResult is the `curves` query: a frame per (model, scenario, load axis).
@@ -48,7 +76,8 @@ func Curves(runs []*guidellm.Run, cfg Config, f Filter) *CurvesResult {
 		if len(g.curve) == 0 {
 			continue
 		}
-		c := Curve{Model: g.model, Scenario: g.scenario, Axis: g.axis, Points: make([]CurvePoint, len(g.curve))}
+		c := Curve{Model: g.model, Scenario: g.scenario, Axis: g.axis, Deployment: g.newest().dep.String(),
+			Shape: s.key.shapeName(), Points: make([]CurvePoint, len(g.curve))}
 		for i, e := range g.curve {
 			c.Points[i] = CurvePoint{Load: e.load, Stage: e.stage}
 		}
@@ -66,12 +95,13 @@ func (r *CurvesResult) Frames() data.Frames {
 		return ApplySLA(data.Frames{r.frame(Curve{Axis: AxisRate}, "curves", &r.notices)}, r.sla)
 	}
 	frames := make(data.Frames, len(r.Curves))
+	names := curveNames(r.Curves)
 	for i, c := range r.Curves {
 		var n *notices
 		if i == 0 {
 			n = &r.notices // result-wide notices go on the first frame
 		}
-		frames[i] = r.frame(c, c.Name(), n)
+		frames[i] = r.frame(c, names[i], n)
 	}
 	return ApplySLA(frames, r.sla)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +166,33 @@ func TestNonFiniteValuesBecomeNull(t *testing.T) {
 	bp := BreakingPoints(runs, cfg, Filter{}).Rows[0]
 	if !strings.Contains(strings.Join(bp.Notes, " "), "stages that cannot be judged are left out (unknown neither passes nor fails): 2 req/s (itl_p95 unknown)") {
 		t.Errorf("notes: %q", bp.Notes)
+	}
+}
+
+// One model measured on two deployments, and on one of them with two request shapes under one
+// scenario label (a team changed its "chat" workload): each curve
+// is a frame of its own name, so Grafana draws them as distinct series; an unambiguous curve keeps
+// the short name.
+func TestCurveNamesAreDistinct(t *testing.T) {
+	l40s := map[string]string{"gpus": "2", "gpuType": "L40S", "quantization": "int4", "scenario": "chat"}
+	runs := []*guidellm.Run{
+		chatRun("h100", "mistral-3-int4", t0, rate(1, 100, 10, 50), rate(2, 200, 10, 90)),
+		mkRun(runSpec{source: "l40s-short", model: "mistral-3-int4", start: t0, labels: l40s, prompt: 64, outp: 64}, rate(1, 150, 10, 50)),
+		mkRun(runSpec{source: "l40s-long", model: "mistral-3-int4", start: t0, labels: l40s, prompt: 64, outp: 256}, rate(1, 300, 10, 50)),
+		chatRun("bf16", "mistral-3-bf16", t0, rate(1, 80, 10, 60)),
+	}
+	var names []string
+	for _, fr := range Curves(runs, testConfig(), Filter{}).Frames() {
+		names = append(names, fr.Name)
+	}
+	sort.Strings(names)
+	want := []string{
+		"mistral-3-bf16 · chat",
+		"mistral-3-int4 · chat · 1 GPU × H100, int4",
+		"mistral-3-int4 · chat · 2 GPUs × L40S, int4 · p64-o256",
+		"mistral-3-int4 · chat · 2 GPUs × L40S, int4 · p64-o64",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("curve frames %q, want %q", names, want)
 	}
 }

@@ -145,7 +145,7 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 			if reports != nil {
 				ctx, cancel := context.WithCancel(context.Background())
 				ds.stopIngest = cancel
-				go mgr.RunIngestLoop(ctx, ingestEvery, reports)
+				go mgr.RunIngestLoop(ctx, ingestEvery, tracedIngester{mgr}, tracedStore{reports})
 			}
 		}
 	}

@@ -206,3 +206,16 @@ func (t tracedSweeps) CheckAccess(ctx context.Context) (sweeps.AccessReport, err
 	endUpstream(span, err)
 	return report, err
 }
+
+// tracedIngester traces each background ingestion pass: its kube-apiserver calls, the S3 uploads
+// below it (tracedStore), and what it stored, recorded as failed, or left for the next pass.
+type tracedIngester struct{ next sweeps.Ingester }
+
+func (t tracedIngester) Ingest(ctx context.Context, st sweeps.ReportStore) (sweeps.IngestResult, error) {
+	ctx, span := startUpstream(ctx, upstreamKubernetes, "Ingest")
+	res, err := t.next.Ingest(ctx, st)
+	span.SetAttributes(attribute.Int("inferenceroi.stored", len(res.Stored)), attribute.Int("inferenceroi.failed_jobs", len(res.Failed)),
+		attribute.Int("inferenceroi.unreadable", len(res.Unreadable)), attribute.Int("inferenceroi.retry", len(res.Retry)))
+	endUpstream(span, err)
+	return res, err
+}

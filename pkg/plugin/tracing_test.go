@@ -1,12 +1,14 @@
 package plugin
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/tracing"
@@ -133,4 +135,45 @@ func TestKubernetesCallsAreTraced(t *testing.T) {
 	resp := queryData(t, ds, dataQuery("A", "sweeps", `{}`))
 	requireFailed(t, resp.Responses["A"], backend.ErrorSourceDownstream, backend.StatusBadGateway, "kubernetes API request failed: listing Jobs in namespace bench: ")
 	requireFailedSpan(t, endedSpan(t, since, "kubernetes.List"), "sweeps", 0, "kubernetes", http.StatusInternalServerError, "etcdserver: request timed out")
+}
+
+// The background ingestion pass is traced too: a kube-apiserver failure while listing Jobs ends
+// its span with the upstream's status, blamed downstream.
+func TestIngestPassesAreTraced(t *testing.T) {
+	apiserver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}`)
+	}))
+	defer apiserver.Close()
+	s3 := httptest.NewServer(http.NotFoundHandler()) // a pass that cannot list Jobs stores nothing
+	defer s3.Close()
+	settings := apiServerSettings(t, apiserver)
+	var jsonData map[string]any
+	require.NoError(t, json.Unmarshal(settings.JSONData, &jsonData))
+	jsonData["store"] = map[string]any{"endpoint": strings.TrimPrefix(s3.URL, "http://"), "bucket": "reports", "accessKey": "key"}
+	raw, err := json.Marshal(jsonData)
+	require.NoError(t, err)
+	settings.JSONData = raw
+	settings.DecryptedSecureJSONData["storeSecretKey"] = "secret"
+
+	since := len(spans.Ended())
+	newInstance(t, settings) // its first ingestion pass starts at once, in the background
+	var pass sdktrace.ReadOnlySpan
+	require.Eventually(t, func() bool {
+		for _, s := range spans.Ended()[since:] {
+			if s.Name() == "kubernetes.Ingest" {
+				pass = s
+				return true
+			}
+		}
+		return false
+	}, time.Minute, 10*time.Millisecond, "an ingestion pass span")
+	attrs := spanAttributes(pass)
+	assert.Equal(t, "kubernetes", attrs[attrUpstream].AsString())
+	assert.EqualValues(t, http.StatusInternalServerError, attrs[attrStatusCode].AsInt64())
+	assert.Equal(t, "downstream", attrs[attrErrSource].AsString())
+	assert.EqualValues(t, 0, attrs["inferenceroi.stored"].AsInt64())
+	assert.Equal(t, codes.Error, pass.Status().Code)
+	assert.Contains(t, pass.Status().Description, "etcdserver: request timed out")
 }

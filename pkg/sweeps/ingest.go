@@ -329,14 +329,21 @@ func boundedTail(tail []string) string {
 	return strings.Join(tail[first:], "\n")
 }
 
-// RunIngestLoop runs Ingest now and then every interval until ctx is cancelled (the data
-// source's Dispose). Outcomes and failures go to the Manager's logger.
-func (m *Manager) RunIngestLoop(ctx context.Context, every time.Duration, st ReportStore) {
+// Ingester runs one ingestion pass: a Manager, or a wrapper of one (the data source traces each
+// pass).
+type Ingester interface {
+	Ingest(ctx context.Context, st ReportStore) (IngestResult, error)
+}
+
+// RunIngestLoop runs passes.Ingest now and then every interval until ctx is cancelled (the data
+// source's Dispose); passes is m or a wrapper of m. Outcomes and failures go to the Manager's
+// logger.
+func (m *Manager) RunIngestLoop(ctx context.Context, every time.Duration, passes Ingester, st ReportStore) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		pass, cancel := context.WithTimeout(ctx, max(every, 2*time.Minute))
-		res, err := m.Ingest(pass, st)
+		res, err := passes.Ingest(pass, st)
 		cancel()
 		switch {
 		case ctx.Err() != nil:

@@ -797,7 +797,7 @@ func TestKubernetesIngest(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		afterTTL.RunIngestLoop(loopCtx, 50*time.Millisecond, st)
+		afterTTL.RunIngestLoop(loopCtx, 50*time.Millisecond, afterTTL, st)
 	}()
 	require.Eventually(t, func() bool {
 		j, err := c.admin.BatchV1().Jobs(c.ns).Get(ctx, late.Name, metav1.GetOptions{})

@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/models"
@@ -298,6 +299,13 @@ func TestProvisionedSweepSettingsMatchTheShippedObjects(t *testing.T) {
 	grafana := objs.get(t, "Deployment", grafanaName)
 	assert.Equal(t, grafana.GetNamespace(), s.Namespace, "sweeps run where the Role grants the plugin its rights")
 	assert.Equal(t, objs.get(t, "Role", sweepsRoleName).GetNamespace(), s.Namespace)
+	// The tokenizer is looked up in the models' InferenceServices: readable there by Grafana.
+	assert.Equal(t, s.ModelNamespace, objs.get(t, "Role", isReaderName).GetNamespace(), "the InferenceService reader is where the models are")
+	binding := objs.get(t, "RoleBinding", isReaderName)
+	assert.Equal(t, s.ModelNamespace, binding.GetNamespace())
+	subjects, _, _ := unstructured.NestedSlice(binding.Object, "subjects")
+	require.Len(t, subjects, 1)
+	assert.Equal(t, map[string]any{"kind": "ServiceAccount", "name": grafanaName, "namespace": grafana.GetNamespace()}, subjects[0])
 	cj := objs.cronJob(t, s.CronJobName)
 	assert.Equal(t, s.Namespace, cj.Namespace)
 	assert.Equal(t, s.Image, cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Image)

@@ -243,6 +243,26 @@ func TestServerSideDryRunRejectsBrokenManifests(t *testing.T) {
 	assert.True(t, strings.Contains(strings.Join(warnings, "\n"), "restricted"), "Pod Security warns about a host-network pod template: %q", warnings)
 }
 
+// access is one request a ServiceAccount may or may not make.
+type access struct{ group, resource, sub, verb, ns string }
+
+// grafanaMay asks the apiserver's authorizer (SubjectAccessReview) whether Grafana's
+// ServiceAccount in namespace ns may make a request, on an object named name ("" for any).
+func (s *apiServer) grafanaMay(t *testing.T, ns string) func(a access, name string) bool {
+	user := "system:serviceaccount:" + ns + ":" + grafanaName
+	groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
+	return func(a access, name string) bool {
+		review, err := s.typed.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
+			Spec: authorizationv1.SubjectAccessReviewSpec{
+				User: user, Groups: groups,
+				ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: a.ns, Verb: a.verb, Group: a.group, Resource: a.resource, Subresource: a.sub, Name: name},
+			},
+		}, metav1.CreateOptions{})
+		require.NoError(t, err)
+		return review.Status.Allowed
+	}
+}
+
 // The shipped Role, applied for real, lets Grafana's ServiceAccount do what the plugin does and
 // nothing else: no Secrets, no other verbs, no other namespace.
 func TestSweepsRoleAuthorizesExactlyThePluginsCalls(t *testing.T) {
@@ -253,7 +273,6 @@ func TestSweepsRoleAuthorizesExactlyThePluginsCalls(t *testing.T) {
 	s.create(t, objs.get(t, "Role", sweepsRoleName))
 	s.create(t, objs.get(t, "RoleBinding", sweepsRoleName))
 
-	type access struct{ group, resource, sub, verb, ns string }
 	allowed := []access{
 		{"batch", "cronjobs", "", "get", ns},
 		{"batch", "jobs", "", "create", ns}, {"batch", "jobs", "", "get", ns}, {"batch", "jobs", "", "list", ns},
@@ -273,18 +292,7 @@ func TestSweepsRoleAuthorizesExactlyThePluginsCalls(t *testing.T) {
 		{"batch", "jobs", "", "create", "default"}, {"batch", "cronjobs", "", "get", "default"},
 		{"", "pods", "log", "get", "default"}, {"", "secrets", "", "get", "default"},
 	}
-	user := "system:serviceaccount:" + ns + ":" + grafanaName
-	groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
-	check := func(a access, name string) bool {
-		review, err := s.typed.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
-			Spec: authorizationv1.SubjectAccessReviewSpec{
-				User: user, Groups: groups,
-				ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: a.ns, Verb: a.verb, Group: a.group, Resource: a.resource, Subresource: a.sub, Name: name},
-			},
-		}, metav1.CreateOptions{})
-		require.NoError(t, err)
-		return review.Status.Allowed
-	}
+	check := s.grafanaMay(t, ns)
 	// RBAC changes reach the authorizer's cache within milliseconds; wait for the first grant.
 	require.Eventually(t, func() bool { return check(allowed[0], "") }, 10*time.Second, 20*time.Millisecond)
 	for _, a := range allowed {
@@ -306,5 +314,37 @@ func TestSweepsRoleAuthorizesExactlyThePluginsCalls(t *testing.T) {
 				assert.True(t, check(a, name), "pkg/sweeps requires %s %s %s", verb, res, name)
 			}
 		}
+	}
+}
+
+// The OpenShift overlay, applied as built (Grafana in inference-roi, the models in private-ai),
+// lets Grafana's ServiceAccount read an InferenceService by name where the models are, and nothing
+// more there: the tokenizer lookup of POST /sweeps is not skipped as forbidden.
+func TestGrafanaMayReadTheModelsInferenceServices(t *testing.T) {
+	s := connect(t)
+	objs := build(t, openshiftDir)
+	grafanaNS := objs.get(t, "ServiceAccount", grafanaName).GetNamespace()
+	role := objs.get(t, "Role", isReaderName)
+	modelNS := role.GetNamespace()
+	require.NotEqual(t, grafanaNS, modelNS)
+	s.create(t, objs.get(t, "Namespace", grafanaNS))
+	s.create(t, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": modelNS}}})
+	s.create(t, objs.get(t, "ServiceAccount", grafanaName))
+	s.create(t, role)
+	s.create(t, objs.get(t, "RoleBinding", isReaderName))
+
+	check := s.grafanaMay(t, grafanaNS)
+	get := access{"serving.kserve.io", "inferenceservices", "", "get", modelNS}
+	require.Eventually(t, func() bool { return check(get, "mistral-3-int4") }, 10*time.Second, 20*time.Millisecond,
+		"get inferenceservices/mistral-3-int4 in %s", modelNS)
+	for _, a := range []access{
+		{"serving.kserve.io", "inferenceservices", "", "list", modelNS}, {"serving.kserve.io", "inferenceservices", "", "watch", modelNS},
+		{"serving.kserve.io", "inferenceservices", "", "update", modelNS}, {"serving.kserve.io", "inferenceservices", "", "delete", modelNS},
+		{"serving.kserve.io", "inferenceservices", "status", "get", modelNS},
+		{"serving.kserve.io", "inferenceservices", "", "get", "default"},
+		{"", "secrets", "", "get", modelNS}, {"", "pods", "", "get", modelNS}, {"", "pods", "log", "get", modelNS},
+		{"batch", "jobs", "", "create", modelNS},
+	} {
+		assert.False(t, check(a, ""), "denied: %+v", a)
 	}
 }

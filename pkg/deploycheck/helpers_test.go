@@ -21,6 +21,8 @@ const (
 	baseDir      = "deploy/base"
 	openshiftDir = "deploy/overlays/openshift"
 	argocdDir    = "deploy/argocd"
+	// modelNamespaceDir grants Grafana read access to the models' InferenceServices.
+	modelNamespaceDir = "deploy/model-namespace"
 	// siteDir is a site overlay as the README describes (S3 store set), in this package's testdata.
 	siteDir = "pkg/deploycheck/testdata/site"
 )
@@ -34,7 +36,9 @@ const (
 	cronJobName    = "guidellm-sweep"
 	playgroundName = "vllm-playground"
 	sweepsRoleName = "inference-roi-sweeps"
-	tokenPath      = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+	// isReaderName is the Role and RoleBinding in the models' namespace (deploy/model-namespace).
+	isReaderName = "inference-roi-read-inferenceservices"
+	tokenPath    = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 )
 
 // repoRoot is the repository root, found from this file's location.

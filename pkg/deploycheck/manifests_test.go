@@ -18,7 +18,7 @@ import (
 )
 
 // allBuilds are every kustomization a user can apply.
-var allBuilds = []string{baseDir, openshiftDir, argocdDir, siteDir}
+var allBuilds = []string{baseDir, openshiftDir, argocdDir, siteDir, modelNamespaceDir}
 
 func TestEveryKustomizationBuilds(t *testing.T) {
 	kinds := func(o objects) map[string]int {
@@ -37,9 +37,11 @@ func TestEveryKustomizationBuilds(t *testing.T) {
 	openshift := kinds(build(t, openshiftDir))
 	assert.Equal(t, 2, openshift["Route"], "Routes for Grafana and the playground")
 	assert.Equal(t, base["ClusterRoleBinding"]+1, openshift["ClusterRoleBinding"], "plus cluster-monitoring-view for Thanos")
+	modelNamespace := kinds(build(t, modelNamespaceDir))
+	assert.Equal(t, map[string]int{"Role": 1, "RoleBinding": 1}, modelNamespace)
 	for kind, n := range base {
 		if kind != "ClusterRoleBinding" {
-			assert.Equal(t, n, openshift[kind], "the overlay keeps every %s of the base", kind)
+			assert.Equal(t, n+modelNamespace[kind], openshift[kind], "the overlay keeps every %s of the base and adds the models' namespace's", kind)
 		}
 	}
 
@@ -132,7 +134,7 @@ func TestEveryImageIsPinned(t *testing.T) {
 				assert.NotEqual(t, corev1.PullAlways, c.ImagePullPolicy, "a pinned tag needs no Always pull")
 			}
 		}
-		if dir == argocdDir {
+		if dir == argocdDir || dir == modelNamespaceDir {
 			continue
 		}
 		checkPinned(t, dir+": the image vLLM-Playground starts", objs.configMap(t, "vllm-playground-config").Data["VLLM_IMAGE"])

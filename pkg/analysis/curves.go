@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"fmt"
+
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/inferenceroi/vllm-datasource/pkg/guidellm"
@@ -34,7 +36,8 @@ func (c Curve) baseName() string {
 
 // curveNames are the frame names: the base name, with the deployment and then the request shape
 // added only where curves would otherwise share a name (one model measured on two deployments
-// or with two shapes): Grafana would draw such series under one legend entry.
+// or with two shapes): Grafana would draw such series under one legend entry. A name therefore
+// depends on the other curves of the same answer.
 func curveNames(curves []Curve) []string {
 	names := make([]string, len(curves))
 	for i, c := range curves {
@@ -52,6 +55,13 @@ func curveNames(curves []Curve) []string {
 			if count[names[i]] > 1 {
 				names[i] += " · " + extra(c)
 			}
+		}
+	}
+	// Labels can still coincide (two unknown shapes, an unset GPU type): number the repeats.
+	seen := map[string]int{}
+	for i, n := range names {
+		if seen[n]++; seen[n] > 1 {
+			names[i] = fmt.Sprintf("%s (%d)", n, seen[n])
 		}
 	}
 	return names

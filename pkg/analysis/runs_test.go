@@ -195,4 +195,20 @@ func TestCurveNamesAreDistinct(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("curve frames %q, want %q", names, want)
 	}
+
+	// Two runs without token counts, on a deployment without a GPU type: the labels coincide, the
+	// names do not.
+	unknown := map[string]string{"gpus": "1", "scenario": "chat"}
+	runs = []*guidellm.Run{
+		mkRun(runSpec{source: "a", model: "m", start: t0, labels: unknown}, rate(1, 100, 10, 50)),
+		mkRun(runSpec{source: "b", model: "m", start: t0, labels: unknown, prompt: 128}, rate(1, 100, 10, 50)),
+		chatRun("c", "m", t0, rate(1, 100, 10, 50)),
+	}
+	names = names[:0]
+	for _, fr := range Curves(runs, Config{Scenarios: DefaultScenarios()}, Filter{}).Frames() {
+		names = append(names, fr.Name)
+	}
+	if len(names) != 3 || len(slices.Compact(slices.Sorted(slices.Values(names)))) != 3 {
+		t.Errorf("curve frames %q: want 3 distinct names", names)
+	}
 }

@@ -43,18 +43,16 @@ var (
 	queueRelations = [...]string{"", " (≤ 1)", " (2–5)", " (> 5)"}
 )
 
-// Cells and charts of KV-cache usage and queue depth take the colours of their grades.
-var loadThresholds = map[string]*data.ThresholdsConfig{
-	"kv_cache_usage":   analysis.GradeThresholds(kvCacheGrades[0], kvCacheGrades[1], kvCacheGrades[2]),
-	"requests_waiting": analysis.GradeThresholds(queueGrades[0], queueGrades[1], queueGrades[2]),
-}
-
-// applyLoadGrades sets those colours on every field of frames named kv_cache_usage or
-// requests_waiting; whether a chart draws them as lines or bands is the panel's choice.
+// applyLoadGrades colours every field of frames named kv_cache_usage or requests_waiting by the
+// grades the status gives them; whether a chart draws them as lines or bands is the panel's choice.
 func applyLoadGrades(frames data.Frames) data.Frames {
+	thresholds := map[string]*data.ThresholdsConfig{
+		"kv_cache_usage":   analysis.GradeThresholds(kvCacheGrades[0], kvCacheGrades[1], kvCacheGrades[2]),
+		"requests_waiting": analysis.GradeThresholds(queueGrades[0], queueGrades[1], queueGrades[2]),
+	}
 	for _, fr := range frames {
 		for _, f := range fr.Fields {
-			t, ok := loadThresholds[f.Name]
+			t, ok := thresholds[f.Name]
 			if !ok {
 				continue
 			}

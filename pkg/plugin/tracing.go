@@ -215,7 +215,14 @@ func (t tracedIngester) Ingest(ctx context.Context, st sweeps.ReportStore) (swee
 	ctx, span := startUpstream(ctx, upstreamKubernetes, "Ingest")
 	res, err := t.next.Ingest(ctx, st)
 	span.SetAttributes(attribute.Int("inferenceroi.stored", len(res.Stored)), attribute.Int("inferenceroi.failed_jobs", len(res.Failed)),
-		attribute.Int("inferenceroi.unreadable", len(res.Unreadable)), attribute.Int("inferenceroi.retry", len(res.Retry)))
-	endUpstream(span, err)
+		attribute.Int("inferenceroi.unreadable", len(res.Unreadable)), attribute.Int("inferenceroi.retry", len(res.Retry)),
+		attribute.Int("inferenceroi.skipped", res.Skipped))
+	failure := err
+	if errors.Is(err, context.Canceled) {
+		// The data source was disposed (settings saved) during the pass: nothing failed.
+		span.SetAttributes(attribute.Bool("inferenceroi.cancelled", true))
+		failure = nil
+	}
+	endUpstream(span, failure)
 	return res, err
 }

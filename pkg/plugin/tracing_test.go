@@ -122,13 +122,19 @@ func TestS3CallsAreTraced(t *testing.T) {
 	requireFailedSpan(t, endedSpan(t, since, "s3.Snapshot"), "roi", 1, "s3", http.StatusForbidden, `access denied to bucket "reports"`)
 }
 
-func TestKubernetesCallsAreTraced(t *testing.T) {
-	apiserver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// timingOutAPIServer is a kube-apiserver whose etcd times out: every request fails with 500.
+func timingOutAPIServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
 		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}`)
 	}))
-	defer apiserver.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestKubernetesCallsAreTraced(t *testing.T) {
+	apiserver := timingOutAPIServer(t)
 	ds := newInstance(t, apiServerSettings(t, apiserver))
 
 	since := len(spans.Ended())
@@ -140,12 +146,7 @@ func TestKubernetesCallsAreTraced(t *testing.T) {
 // The background ingestion pass is traced too: a kube-apiserver failure while listing Jobs ends
 // its span with the upstream's status, blamed downstream.
 func TestIngestPassesAreTraced(t *testing.T) {
-	apiserver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"etcdserver: request timed out","reason":"InternalError","code":500}`)
-	}))
-	defer apiserver.Close()
+	apiserver := timingOutAPIServer(t)
 	s3 := httptest.NewServer(http.NotFoundHandler()) // a pass that cannot list Jobs stores nothing
 	defer s3.Close()
 	settings := apiServerSettings(t, apiserver)

@@ -240,14 +240,16 @@ func (p Plan) sweepAnnotations() map[string]string {
 }
 
 // GuideLLM starts each stage's request clock SchedulerStartDelayEnv seconds after it spawns its
-// worker processes (default 1). Ten workers on a small pod take longer to come up (2.8-3.5 s
-// measured on 2 cores), and every request that fell due meanwhile is sent at once when they are
-// ready: a burst the server never sees in steady state, whose queue then decides the stage's
-// TTFT p95 (4 req/s on a 6-slot simulator: 1,500 ms with the burst, 216 ms without). Starting
-// the clock later removes the burst; it costs this many seconds per stage.
+// worker processes (default 1). Ten workers on a small or busy pod take longer to come up, and
+// every request that fell due meanwhile is sent at once when they are ready: a burst the server
+// never sees in steady state, whose queue then decides the stage's TTFT p95. Measured on 2 cores:
+// 2.8-3.5 s to start when idle (10 s of delay was enough), 18.8 s with six other CPU-bound
+// processes beside them; there 10 s turned a 6-slot simulator at 2 req/s into TTFT p95 4,357 ms
+// (163 ms with 30 s) and a 12-slot one at 12 req/s into 3,635 ms with 1.7 % refused (132 ms).
+// Starting the clock later removes the burst; it costs this many seconds per stage.
 const (
 	SchedulerStartDelayEnv     = "GUIDELLM__SCHEDULER_START_DELAY_NON_DISTRIBUTED"
-	SchedulerStartDelaySeconds = 10
+	SchedulerStartDelaySeconds = 30
 )
 
 // activeDeadline bounds the whole Job: startup, then every stage with its slack.

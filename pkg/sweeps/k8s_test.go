@@ -520,7 +520,7 @@ func TestKubernetesJobFromCronJob(t *testing.T) {
 	require.Equal(t, string(GenerationV05), job.Annotations[AnnotationGeneration])
 	require.Contains(t, ctr.Env, corev1.EnvVar{Name: "GUIDELLM__REQUEST_TIMEOUT", Value: "600"})
 	require.Contains(t, ctr.Env, corev1.EnvVar{Name: "PYTHONUNBUFFERED", Value: "1"})
-	require.Contains(t, ctr.Env, corev1.EnvVar{Name: SchedulerStartDelayEnv, Value: "10"}, "no burst of overdue requests at stage start")
+	require.Contains(t, ctr.Env, corev1.EnvVar{Name: SchedulerStartDelayEnv, Value: "30"}, "no burst of overdue requests at stage start")
 	require.Contains(t, ctr.VolumeMounts, corev1.VolumeMount{Name: resultsVolume, MountPath: "/results"})
 	require.Equal(t, int64(startupSeconds+2*(DefaultSecondsPerStage+stageSlackSeconds)), *job.Spec.ActiveDeadlineSeconds)
 	require.Equal(t, int32(86400), *job.Spec.TTLSecondsAfterFinished, "the CronJob's TTL")

@@ -569,8 +569,14 @@ func requireDecidedVerdict(t *testing.T, what string, f *data.Frame) {
 	t.Logf("%s: verdict: %s", what, cellString(text, 0))
 }
 
+// minBreakingPointRatio is how far apart the simulators' breaking points must be. They keep time with
+// the host's CPUs, so a busy host lowers both, BF16's (the higher rate) more: BF16/INT4 was 2.94-2.95
+// on an idle 2-core host, 1.85 in a loaded CI run and 1.57 with four CPU-bound processes beside the
+// demo; 1.5 still tells them apart.
+const minBreakingPointRatio = 1.5
+
 // requireBreakingPoints: the sweeps of both simulators yield breaking points, INT4's on one GPU
-// clearly (at least 2×) below BF16's on four.
+// clearly (minBreakingPointRatio) below BF16's on four.
 func requireBreakingPoints(t *testing.T, in instance) {
 	t.Helper()
 	q := backend.DataQuery{RefID: "bp", QueryType: "breakingPoints", JSON: []byte(`{"queryType":"breakingPoints"}`),
@@ -600,8 +606,8 @@ func requireBreakingPoints(t *testing.T, in instance) {
 		t.Errorf("breaking points of both simulators wanted, got %v", got)
 		return
 	}
-	if bf16 < 2*int4 {
-		t.Errorf("breaking points INT4 %.3g and BF16 %.3g are not clearly apart (BF16 ≥ 2 × INT4 wanted)", int4, bf16)
+	if bf16 < minBreakingPointRatio*int4 {
+		t.Errorf("breaking points INT4 %.3g and BF16 %.3g are not clearly apart (BF16 ≥ %g × INT4 wanted)", int4, bf16, minBreakingPointRatio)
 	}
 }
 

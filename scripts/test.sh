@@ -101,7 +101,7 @@ step "go test -race (unit, integration, gRPC end-to-end, GuideLLM conformance, f
 # runs competing for the CPUs would skew.
 CGO_ENABLED=1 go test -race -count=1 -timeout 30m -skip '^TestComposeDemoConformance$' ./pkg/...
 
-step "compose demo conformance: every docker-compose.yaml service run natively, both dashboards answered (~7 min)"
+step "compose demo conformance: every docker-compose.yaml service run natively, both dashboards answered (~10 min)"
 # Its full log (every panel's answer) stays in .cache/compose-conformance.log; on failure its end is printed.
 log=.cache/compose-conformance.log
 if ! CGO_ENABLED=1 go test -race -count=1 -timeout 30m -run '^TestComposeDemoConformance$' -v ./pkg/e2e/ >"$log" 2>&1; then

@@ -158,10 +158,11 @@ func wrapperCommand(outputPath string) []string {
 }
 
 // Budget of the Job's activeDeadlineSeconds beyond the measured time: image pull and tokenizer
-// download before the first stage, and warm-up, drain and report writing per stage.
+// download before the first stage; per stage GuideLLM's start delay, then warm-up, drain and
+// report writing.
 const (
 	startupSeconds    = 900
-	stageSlackSeconds = 120
+	stageSlackSeconds = SchedulerStartDelaySeconds + 90
 )
 
 // sweepKey identifies a model+scenario pair.
